@@ -1,0 +1,189 @@
+package oaicompat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// serveChat is POST /v1/chat/completions: decode, validate, run the backend
+// into the collector (stream:false) or the chunk streamer (stream:true).
+func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request) {
+	var req ChatRequest
+	if err := h.decode(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ci := CallInfoFromContext(r.Context())
+	if ci != nil {
+		ci.Endpoint, ci.Model, ci.Stream = "chat.completions", req.Model, req.Stream
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	id, created := h.cfg.ids("chatcmpl-"), h.cfg.now().Unix()
+
+	if !req.Stream {
+		col := newChatCollector(req.Choices())
+		if err := h.runChat(ctx, &req, col); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		out := col.completion(id, created, req.Model, req.WantsLogprobs())
+		if ci != nil {
+			ci.Usage, ci.FinishReasons, ci.FirstOutput = *out.Usage, finishReasons(out), h.cfg.now()
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+
+	es := newEventStream(w, cancel, h.cfg.keepAlive)
+	cs := newChatStream(es, id, created, req.Model, req.Choices(), req.IncludeUsage())
+	var obs *streamObserver
+	if ci != nil {
+		obs = &streamObserver{ci: ci, now: h.cfg.now, reasons: make([]string, req.Choices())}
+	}
+	err := h.runChat(ctx, &req, observe(cs, obs))
+	if err == nil {
+		err = cs.end()
+	}
+	es.close()
+	if obs != nil {
+		ci.Usage, ci.FinishReasons = cs.total.usage(), obs.reasons
+	}
+	h.endStream(w, r, es, err)
+}
+
+// endStream reports a stream's error: as an ordinary JSON error when no
+// event went out yet, else in-band as data: {"error":...} then [DONE]. A
+// client that went away gets nothing.
+func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStream, err error) {
+	if err == nil {
+		return
+	}
+	if !es.Started() {
+		h.fail(w, r, err)
+		return
+	}
+	if r.Context().Err() != nil || es.err != nil {
+		return // the client is gone
+	}
+	var p errPanic
+	if errors.As(err, &p) {
+		h.logPanic(r, p.v)
+	}
+	e := AsError(err)
+	noteError(r.Context(), e)
+	_ = es.write(append(errorFrame(e), doneFrame...))
+}
+
+// runChat calls the backend once, or once per choice when n>1 and the
+// backend is not a MultiChoice, and finishes the choices it left open.
+func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink) error {
+	w := newChatWriter(s, req, h.cfg.ids)
+	n := req.Choices()
+	mc, isMulti := h.backend.(MultiChoice)
+	switch {
+	case n == 1:
+		if err := call(func() error { return h.backend.Chat(ctx, req, w) }); err != nil {
+			return err
+		}
+	case isMulti:
+		if err := call(func() error { return mc.ChatChoices(ctx, req, w) }); err != nil {
+			return err
+		}
+	default:
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var (
+			wg       sync.WaitGroup
+			once     sync.Once
+			firstErr error
+		)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(cw *ChatWriter) {
+				defer wg.Done()
+				err := call(func() error { return h.backend.Chat(ctx, req, cw) })
+				if err == nil {
+					err = cw.finishOpen1()
+				}
+				if err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+				}
+			}(w.Choice(i))
+		}
+		wg.Wait()
+		if firstErr != nil {
+			return firstErr
+		}
+	}
+	return w.finishOpen()
+}
+
+// finishOpen1 finishes this writer's own choice if the backend left it open.
+func (w *ChatWriter) finishOpen1() error {
+	w.st.mu.Lock()
+	done := w.st.choices[w.choice].finished
+	w.st.mu.Unlock()
+	if done {
+		return nil
+	}
+	return w.Finish(FinishStop)
+}
+
+// streamObserver records, for a CallInfo, when output began and how each
+// choice finished, without touching the stream.
+type streamObserver struct {
+	ci      *CallInfo
+	now     func() time.Time
+	mu      sync.Mutex
+	reasons []string
+}
+
+type observedSink struct {
+	sink
+	o *streamObserver
+}
+
+func observe(s sink, o *streamObserver) sink {
+	if o == nil {
+		return s
+	}
+	return observedSink{s, o}
+}
+
+func (s observedSink) delta(choice int, d Delta) error {
+	s.o.mu.Lock()
+	if s.o.ci.FirstOutput.IsZero() {
+		s.o.ci.FirstOutput = s.o.now()
+	}
+	if d.FinishReason != "" {
+		s.o.reasons[choice] = d.FinishReason
+	}
+	s.o.mu.Unlock()
+	return s.sink.delta(choice, d)
+}
+
+func finishReasons(c *ChatCompletion) []string {
+	rs := make([]string, len(c.Choices))
+	for i, ch := range c.Choices {
+		rs[i] = ch.FinishReason
+	}
+	return rs
+}
+
+// writeJSON writes v as a JSON response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := gojson.MarshalNoEscape(v)
+	if err != nil {
+		WriteError(w, ServerError("could not encode the response"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,262 @@
+package oaicompat
+
+import (
+	"sync"
+)
+
+// chatStream is the sink for stream:true chat requests: every delta becomes
+// one chat.completion.chunk event. The chunk JSON is written by hand: the
+// part shared by all chunks (id, object, created, model) is encoded once.
+type chatStream struct {
+	es           *eventStream
+	prefix       []byte // data: {"id":...,"choices":[
+	includeUsage bool
+
+	mu       sync.Mutex
+	roleSent []bool
+	total    usageSum
+	buf      []byte
+}
+
+func newChatStream(es *eventStream, id string, created int64, model string, n int, includeUsage bool) *chatStream {
+	p := make([]byte, 0, 128+len(model))
+	p = append(p, `data: {"id":`...)
+	p = appendString(p, id)
+	p = append(p, `,"object":"chat.completion.chunk","created":`...)
+	p = appendInt(p, created)
+	p = append(p, `,"model":`...)
+	p = appendString(p, model)
+	p = append(p, `,"choices":[`...)
+	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
+}
+
+func (c *chatStream) usage(u Usage) {
+	c.mu.Lock()
+	c.total.add(u)
+	c.mu.Unlock()
+}
+
+func (c *chatStream) delta(choice int, d Delta) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first := !c.roleSent[choice]
+	c.roleSent[choice] = true
+	if d.FinishReason != "" {
+		if first {
+			// A choice that ends before saying anything still announces its role.
+			if err := c.emit(choice, Delta{}, true); err != nil {
+				return err
+			}
+			first = false
+		}
+		if d.Content != "" || d.Refusal != "" || d.ToolCall != nil {
+			rest := d
+			rest.FinishReason = ""
+			if err := c.emit(choice, rest, first); err != nil {
+				return err
+			}
+		}
+		return c.emit(choice, Delta{FinishReason: d.FinishReason}, false)
+	}
+	return c.emit(choice, d, first)
+}
+
+// emit writes one chunk with one choice.
+func (c *chatStream) emit(choice int, d Delta, first bool) error {
+	b := append(c.buf[:0], c.prefix...)
+	b = append(b, `{"index":`...)
+	b = appendInt(b, int64(choice))
+	b = append(b, `,"delta":{`...)
+	sep := false
+	field := func(name string) {
+		if sep {
+			b = append(b, ',')
+		}
+		sep = true
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+	}
+	if first {
+		field("role")
+		b = append(b, `"assistant"`...)
+		if d.ToolCall != nil && d.Content == "" {
+			field("content")
+			b = append(b, "null"...)
+		} else if d.Content == "" && d.Refusal == "" {
+			field("content")
+			b = append(b, `""`...)
+		}
+	}
+	if d.Content != "" {
+		field("content")
+		b = appendString(b, d.Content)
+	}
+	if d.Refusal != "" {
+		field("refusal")
+		b = appendString(b, d.Refusal)
+	}
+	if tc := d.ToolCall; tc != nil {
+		field("tool_calls")
+		b = append(b, `[{"index":`...)
+		b = appendInt(b, int64(tc.Index))
+		if tc.Name != "" {
+			b = append(b, `,"id":`...)
+			b = appendString(b, tc.ID)
+			b = append(b, `,"type":"function","function":{"name":`...)
+			b = appendString(b, tc.Name)
+			b = append(b, `,"arguments":`...)
+			b = appendString(b, tc.Arguments)
+			b = append(b, "}}]"...)
+		} else {
+			b = append(b, `,"function":{"arguments":`...)
+			b = appendString(b, tc.Arguments)
+			b = append(b, "}}]"...)
+		}
+	}
+	b = append(b, `},"logprobs":`...)
+	if len(d.Logprobs) > 0 {
+		b = append(b, `{"content":`...)
+		b = appendLogprobs(b, d.Logprobs)
+		b = append(b, `,"refusal":null}`...)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"finish_reason":`...)
+	b = appendNullableString(b, d.FinishReason)
+	b = append(b, "}]}\n\n"...)
+	c.buf = b
+	return c.es.write(b)
+}
+
+// end finishes the stream after the backend returned: the usage chunk when
+// asked for, then [DONE].
+func (c *chatStream) end() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.includeUsage {
+		u := c.total.usage()
+		b := append(c.buf[:0], c.prefix...)
+		b = append(b, `],"usage":`...)
+		b = appendUsage(b, &u)
+		b = append(b, "}\n\n"...)
+		c.buf = b
+		if err := c.es.write(b); err != nil {
+			return err
+		}
+	}
+	return c.es.write(doneFrame)
+}
+
+// usageSum adds the usage reported by the calls of one response: completion
+// tokens add up, the prompt is counted once (the largest report).
+type usageSum struct {
+	u   Usage
+	set bool
+}
+
+func (s *usageSum) add(u Usage) {
+	s.set = true
+	s.u.PromptTokens = max(s.u.PromptTokens, u.PromptTokens)
+	s.u.CompletionTokens += u.CompletionTokens
+	if u.PromptTokensDetails != nil {
+		s.u.PromptTokensDetails = u.PromptTokensDetails
+	}
+	if u.CompletionTokensDetails != nil {
+		if s.u.CompletionTokensDetails == nil {
+			s.u.CompletionTokensDetails = &CompletionTokensDetails{}
+		}
+		d := s.u.CompletionTokensDetails
+		d.ReasoningTokens += u.CompletionTokensDetails.ReasoningTokens
+		d.AudioTokens += u.CompletionTokensDetails.AudioTokens
+		d.AcceptedPredictionTokens += u.CompletionTokensDetails.AcceptedPredictionTokens
+		d.RejectedPredictionTokens += u.CompletionTokensDetails.RejectedPredictionTokens
+	}
+}
+
+func (s *usageSum) usage() Usage {
+	u := s.u
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	return u
+}
+
+func appendUsage(b []byte, u *Usage) []byte {
+	b = append(b, `{"prompt_tokens":`...)
+	b = appendInt(b, int64(u.PromptTokens))
+	b = append(b, `,"completion_tokens":`...)
+	b = appendInt(b, int64(u.CompletionTokens))
+	b = append(b, `,"total_tokens":`...)
+	b = appendInt(b, int64(u.TotalTokens))
+	if d := u.PromptTokensDetails; d != nil {
+		b = append(b, `,"prompt_tokens_details":{"cached_tokens":`...)
+		b = appendInt(b, int64(d.CachedTokens))
+		if d.AudioTokens != 0 {
+			b = append(b, `,"audio_tokens":`...)
+			b = appendInt(b, int64(d.AudioTokens))
+		}
+		b = append(b, '}')
+	}
+	if d := u.CompletionTokensDetails; d != nil {
+		b = append(b, `,"completion_tokens_details":{"reasoning_tokens":`...)
+		b = appendInt(b, int64(d.ReasoningTokens))
+		for _, kv := range [...]struct {
+			k string
+			v int
+		}{{"audio_tokens", d.AudioTokens}, {"accepted_prediction_tokens", d.AcceptedPredictionTokens}, {"rejected_prediction_tokens", d.RejectedPredictionTokens}} {
+			if kv.v != 0 {
+				b = append(b, `,"`...)
+				b = append(b, kv.k...)
+				b = append(b, `":`...)
+				b = appendInt(b, int64(kv.v))
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendLogprobs(b []byte, lps []TokenLogprob) []byte {
+	b = append(b, '[')
+	for i := range lps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		lp := &lps[i]
+		b = append(b, `{"token":`...)
+		b = appendString(b, lp.Token)
+		b = append(b, `,"logprob":`...)
+		b = appendFloat(b, lp.Logprob, 64)
+		b = append(b, `,"bytes":`...)
+		b = appendBytesField(b, lp.Bytes)
+		b = append(b, `,"top_logprobs":[`...)
+		for j := range lp.TopLogprobs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			t := &lp.TopLogprobs[j]
+			b = append(b, `{"token":`...)
+			b = appendString(b, t.Token)
+			b = append(b, `,"logprob":`...)
+			b = appendFloat(b, t.Logprob, 64)
+			b = append(b, `,"bytes":`...)
+			b = appendBytesField(b, t.Bytes)
+			b = append(b, '}')
+		}
+		b = append(b, "]}"...)
+	}
+	return append(b, ']')
+}
+
+func appendBytesField(b []byte, bs []int) []byte {
+	if bs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, x := range bs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendInt(b, int64(x))
+	}
+	return append(b, ']')
+}

@@ -1,0 +1,360 @@
+package oaicompat
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// This file turns a request body into one of the request types: read with a
+// bound, check it is a JSON object, decode with goccy/go-json, then keep the
+// fields the type does not model in Extra. Errors are OpenAI-shaped with the
+// offending field in param.
+
+var errNotJSON = InvalidRequest("", "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)")
+
+// readBody reads at most limit bytes of r's body.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	n := r.ContentLength
+	if n < 0 || n > limit {
+		n = 512
+	}
+	buf := make([]byte, 0, n+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// decodeRequest decodes data, which must be a JSON object, into v (a pointer
+// to a request struct) and returns the fields v's type does not model.
+func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
+	if firstByte(data) != '{' {
+		if json.Valid(data) {
+			return nil, InvalidRequest("", "Invalid body: expected a JSON object.")
+		}
+		return nil, errNotJSON
+	}
+	if err := gojson.UnmarshalNoEscape(data, v); err != nil {
+		return nil, decodeError(data, reflect.TypeOf(v).Elem())
+	}
+	return extraFields(data, knownFields(reflect.TypeOf(v).Elem()))
+}
+
+// decodeError explains why data did not decode into t: malformed JSON, or the
+// first field whose type does not match, as OpenAI reports it. It runs only
+// on the error path, so it may be slow.
+func decodeError(data []byte, t reflect.Type) error {
+	var generic any
+	if err := json.Unmarshal(data, &generic); err != nil {
+		return errNotJSON
+	}
+	if param, want, got, ok := mismatch(t, generic, ""); ok {
+		e := InvalidRequest(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, got)
+		e.Code = "invalid_type"
+		return e
+	}
+	return InvalidRequest("", "Invalid request body.")
+}
+
+var (
+	rawMessageType  = reflect.TypeOf(json.RawMessage{})
+	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+)
+
+// mismatch walks a generically decoded value v against type t and returns the
+// path of the first value that t cannot hold.
+func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok bool) {
+	if v == nil {
+		return "", "", "", false // null is always accepted
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == rawMessageType {
+		return "", "", "", false
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		raw, _ := json.Marshal(v)
+		if err := gojson.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
+			return path, unionDescription(t), jsonKind(v), true
+		}
+		return "", "", "", false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, isObj := v.(map[string]any)
+		if !isObj {
+			return path, "an object", jsonKind(v), true
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := jsonName(f)
+			if name == "" {
+				continue
+			}
+			if fv, present := obj[name]; present {
+				if p, w, g, bad := mismatch(f.Type, fv, joinPath(path, name)); bad {
+					return p, w, g, true
+				}
+			}
+		}
+	case reflect.Slice:
+		arr, isArr := v.([]any)
+		if !isArr {
+			return path, "an array", jsonKind(v), true
+		}
+		for i, ev := range arr {
+			if p, w, g, bad := mismatch(t.Elem(), ev, path+"["+strconv.Itoa(i)+"]"); bad {
+				return p, w, g, true
+			}
+		}
+	case reflect.Map:
+		obj, isObj := v.(map[string]any)
+		if !isObj {
+			return path, "an object", jsonKind(v), true
+		}
+		for k, ev := range obj {
+			if p, w, g, bad := mismatch(t.Elem(), ev, joinPath(path, k)); bad {
+				return p, w, g, true
+			}
+		}
+	case reflect.String:
+		if _, isStr := v.(string); !isStr {
+			return path, "a string", jsonKind(v), true
+		}
+	case reflect.Bool:
+		if _, isBool := v.(bool); !isBool {
+			return path, "a boolean", jsonKind(v), true
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		f, isNum := v.(float64)
+		if !isNum {
+			return path, "an integer", jsonKind(v), true
+		}
+		if f != float64(int64(f)) {
+			return path, "an integer", "a decimal", true
+		}
+	case reflect.Float64, reflect.Float32:
+		if _, isNum := v.(float64); !isNum {
+			return path, "a number", jsonKind(v), true
+		}
+	}
+	return "", "", "", false
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func unionDescription(t reflect.Type) string {
+	switch t {
+	case reflect.TypeOf(MessageContent{}):
+		return "one of a string or array of objects"
+	case reflect.TypeOf(Stop{}):
+		return "one of a string or array of strings"
+	case reflect.TypeOf(ToolChoice{}):
+		return "one of a string or object"
+	case reflect.TypeOf(EmbeddingInput{}):
+		return "one of a string, array of strings, array of integers or array of arrays of integers"
+	}
+	return "a valid value"
+}
+
+func jsonKind(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64:
+		if x == float64(int64(x)) {
+			return "an integer"
+		}
+		return "a decimal"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
+}
+
+func jsonName(f reflect.StructField) string {
+	tag := f.Tag.Get("json")
+	if tag == "-" || !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "" {
+		return f.Name
+	}
+	return name
+}
+
+var knownCache sync.Map // reflect.Type -> map[string]struct{}
+
+// knownFields returns the JSON names of t's fields.
+func knownFields(t reflect.Type) map[string]struct{} {
+	if m, ok := knownCache.Load(t); ok {
+		return m.(map[string]struct{})
+	}
+	m := map[string]struct{}{}
+	for i := 0; i < t.NumField(); i++ {
+		if name := jsonName(t.Field(i)); name != "" {
+			m[name] = struct{}{}
+		}
+	}
+	knownCache.Store(t, m)
+	return m
+}
+
+// extraFields returns the top-level members of the object data whose names
+// are not in known, or nil when there are none. Names match exactly;
+// encoding/json's case-insensitive matching does apply to the decoded struct,
+// but a differently cased key is still kept here so that nothing is lost.
+func extraFields(data []byte, known map[string]struct{}) (map[string]json.RawMessage, error) {
+	var extra map[string]json.RawMessage
+	s := scanner{data: data}
+	s.skipSpace()
+	s.pos++ // '{'
+	for {
+		s.skipSpace()
+		if s.peek() == '}' {
+			return extra, nil
+		}
+		keyStart := s.pos
+		if !s.skipString() {
+			return nil, errNotJSON
+		}
+		key := data[keyStart+1 : s.pos-1]
+		s.skipSpace()
+		s.pos++ // ':'
+		s.skipSpace()
+		valStart := s.pos
+		if !s.skipValue() {
+			return nil, errNotJSON
+		}
+		if _, ok := known[string(key)]; !ok {
+			name := string(key)
+			if strings.IndexByte(name, '\\') >= 0 {
+				_ = gojson.Unmarshal(data[keyStart:keyStart+len(key)+2], &name)
+			}
+			if _, ok := known[name]; !ok {
+				if extra == nil {
+					extra = map[string]json.RawMessage{}
+				}
+				extra[name] = append(json.RawMessage(nil), data[valStart:s.pos]...)
+			}
+		}
+		s.skipSpace()
+		if s.peek() == ',' {
+			s.pos++
+		}
+	}
+}
+
+// scanner skips over JSON values that are already known to be valid.
+type scanner struct {
+	data []byte
+	pos  int
+}
+
+func (s *scanner) peek() byte {
+	if s.pos < len(s.data) {
+		return s.data[s.pos]
+	}
+	return 0
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.data) && isSpace(s.data[s.pos]) {
+		s.pos++
+	}
+}
+
+// skipString skips a string starting at pos (which holds '"').
+func (s *scanner) skipString() bool {
+	if s.peek() != '"' {
+		return false
+	}
+	for i := s.pos + 1; i < len(s.data); i++ {
+		switch s.data[i] {
+		case '\\':
+			i++
+		case '"':
+			s.pos = i + 1
+			return true
+		}
+	}
+	return false
+}
+
+// skipValue skips any value starting at pos.
+func (s *scanner) skipValue() bool {
+	switch s.peek() {
+	case '"':
+		return s.skipString()
+	case '{', '[':
+		depth := 0
+		for s.pos < len(s.data) {
+			switch s.data[s.pos] {
+			case '"':
+				if !s.skipString() {
+					return false
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					s.pos++
+					return true
+				}
+			}
+			s.pos++
+		}
+		return false
+	default:
+		start := s.pos
+		for s.pos < len(s.data) {
+			c := s.data[s.pos]
+			if c == ',' || c == '}' || c == ']' || isSpace(c) {
+				break
+			}
+			s.pos++
+		}
+		return s.pos > start
+	}
+}
+
+// requestError turns a body-reading error into the error to answer.
+func requestError(err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return AsError(err)
+	}
+	return InvalidRequest("", "%s", fmt.Sprintf("Could not read the request body: %v", err))
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oaicompat/oaicompat"
+)
+
+// demo is the quickstart's built-in backend: deterministic, no model.
+//
+//   - chat: a tiny rules engine. "What is 2+2?" answers "2+2 equals 4." (+ - * /
+//     on integers); anything else is echoed back. Replies stream word by word.
+//   - embeddings: hashed bag-of-words vectors, L2-normalised, 256 dimensions
+//     unless the request sets dimensions.
+//   - images: a PNG drawn from the prompt's hash at the requested size.
+//
+// Tokens are counted as whitespace-separated words: prompt tokens are the
+// words of every message's text, completion tokens the words of the reply.
+type demo struct {
+	baseURL   string        // where /images/ is served, for url responses
+	wordDelay time.Duration // pause between streamed words
+
+	mu     sync.Mutex
+	images map[string][]byte
+	order  []string
+}
+
+const (
+	chatModel  = "demo-chat"
+	embedModel = "demo-embed"
+	imageModel = "demo-image"
+	maxImages  = 64
+)
+
+func newDemo(baseURL string, wordDelay time.Duration) *demo {
+	return &demo{baseURL: strings.TrimSuffix(baseURL, "/"), wordDelay: wordDelay, images: map[string][]byte{}}
+}
+
+var arithmetic = regexp.MustCompile(`(-?\d+)\s*([-+*/])\s*(-?\d+)`)
+
+// answer is the rules engine: arithmetic, else an echo.
+func answer(prompt string) string {
+	if m := arithmetic.FindStringSubmatch(prompt); m != nil {
+		a, errA := strconv.ParseInt(m[1], 10, 64)
+		b, errB := strconv.ParseInt(m[3], 10, 64)
+		if errA == nil && errB == nil {
+			expr := m[1] + m[2] + m[3]
+			switch m[2] {
+			case "+":
+				return fmt.Sprintf("%s equals %d.", expr, a+b)
+			case "-":
+				return fmt.Sprintf("%s equals %d.", expr, a-b)
+			case "*":
+				return fmt.Sprintf("%s equals %d.", expr, a*b)
+			case "/":
+				if b == 0 {
+					return fmt.Sprintf("%s is undefined: division by zero.", expr)
+				}
+				return fmt.Sprintf("%s equals %s.", expr, strconv.FormatFloat(float64(a)/float64(b), 'f', -1, 64))
+			}
+		}
+	}
+	if strings.TrimSpace(prompt) == "" {
+		return "Hello! Ask me some arithmetic, like: What is 2+2?"
+	}
+	return fmt.Sprintf("You said: %s", prompt)
+}
+
+func countWords(s string) int { return len(strings.Fields(s)) }
+
+// Chat implements oaicompat.Backend.
+func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	prompt := 0
+	for _, m := range req.Messages {
+		prompt += countWords(m.Content.Text())
+	}
+	reply := answer(req.LastUserMessage())
+	words := strings.SplitAfter(reply, " ")
+	limit, limited := req.TokenLimit()
+	for i, word := range words {
+		if limited && i >= limit {
+			w.SetUsage(oaicompat.Usage{PromptTokens: prompt, CompletionTokens: i})
+			return w.Finish(oaicompat.FinishLength)
+		}
+		if i > 0 && req.Stream && d.wordDelay > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d.wordDelay):
+			}
+		}
+		if err := w.WriteText(word); err != nil {
+			return err
+		}
+	}
+	w.SetUsage(oaicompat.Usage{PromptTokens: prompt, CompletionTokens: countWords(reply)})
+	return nil
+}
+
+// Embed implements oaicompat.Embedder.
+func (d *demo) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
+	dims := 256
+	if req.Dimensions != nil {
+		dims = *req.Dimensions
+	}
+	texts := req.Input.Strings
+	if req.Input.IsTokens() {
+		texts = make([]string, len(req.Input.Tokens))
+		for i, toks := range req.Input.Tokens {
+			parts := make([]string, len(toks))
+			for j, t := range toks {
+				parts[j] = strconv.Itoa(t)
+			}
+			texts[i] = strings.Join(parts, " ")
+		}
+	}
+	res := &oaicompat.EmbeddingResult{Vectors: make([][]float32, len(texts))}
+	for i, t := range texts {
+		res.Vectors[i] = embed(t, dims)
+		res.Usage.PromptTokens += countWords(t)
+	}
+	return res, nil
+}
+
+// embed is a hashed bag of words, L2-normalised.
+func embed(text string, dims int) []float32 {
+	v := make([]float32, dims)
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		h := fnv.New64a()
+		h.Write([]byte(w))
+		x := h.Sum64()
+		sign := float32(1)
+		if x>>63 == 1 {
+			sign = -1
+		}
+		v[x%uint64(dims)] += sign
+	}
+	var norm float64
+	for _, f := range v {
+		norm += float64(f) * float64(f)
+	}
+	if norm == 0 {
+		v[0] = 1
+		return v
+	}
+	inv := float32(1 / math.Sqrt(norm))
+	for i := range v {
+		v[i] *= inv
+	}
+	return v
+}
+
+// GenerateImages implements oaicompat.ImageGenerator.
+func (d *demo) GenerateImages(_ context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
+	w, h, ok := oaicompat.ImageSize(req.Size)
+	if !ok {
+		w, h = 256, 256
+	}
+	res := &oaicompat.ImageResult{Size: fmt.Sprintf("%dx%d", w, h), OutputFormat: "png"}
+	for i := 0; i < req.Count(); i++ {
+		data := drawPNG(fmt.Sprintf("%s#%d", req.Prompt, i), w, h)
+		img := oaicompat.Image{Data: data}
+		if req.ResponseFormat != "b64_json" {
+			img.URL = d.store(data)
+		}
+		res.Images = append(res.Images, img)
+	}
+	return res, nil
+}
+
+// store keeps the last maxImages images for /images/{id}.png and returns the URL.
+func (d *demo) store(data []byte) string {
+	h := fnv.New64a()
+	h.Write(data)
+	id := strconv.FormatUint(h.Sum64(), 16)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.images[id]; !ok {
+		d.images[id] = data
+		d.order = append(d.order, id)
+		if len(d.order) > maxImages {
+			delete(d.images, d.order[0])
+			d.order = d.order[1:]
+		}
+	}
+	return d.baseURL + "/images/" + id + ".png"
+}
+
+func (d *demo) image(id string) ([]byte, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b, ok := d.images[id]
+	return b, ok
+}
+
+// drawPNG draws diagonal bands in two colours picked from the seed's hash.
+func drawPNG(seed string, w, h int) []byte {
+	hs := fnv.New64a()
+	hs.Write([]byte(seed))
+	x := hs.Sum64()
+	c1 := color.NRGBA{uint8(x), uint8(x >> 8), uint8(x >> 16), 255}
+	c2 := color.NRGBA{uint8(x >> 24), uint8(x >> 32), uint8(x >> 40), 255}
+	band := int(x>>48)%32 + 8
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for py := 0; py < h; py++ {
+		for px := 0; px < w; px++ {
+			c := c1
+			if ((px+py)/band)%2 == 1 {
+				c = c2
+			}
+			img.SetNRGBA(px, py, c)
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+// ListModels implements oaicompat.ModelLister.
+func (d *demo) ListModels(context.Context) ([]oaicompat.Model, error) {
+	return []oaicompat.Model{
+		{ID: chatModel, Created: 1735689600, OwnedBy: "oaicompat"},
+		{ID: embedModel, Created: 1735689600, OwnedBy: "oaicompat"},
+		{ID: imageModel, Created: 1735689600, OwnedBy: "oaicompat"},
+	}, nil
+}

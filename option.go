@@ -1,0 +1,88 @@
+package oaicompat
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// An Option configures a Handler. Each With… function documents its default.
+type Option func(*config)
+
+type config struct {
+	basePath      string
+	maxBytes      int64
+	logger        *slog.Logger
+	ids           func(prefix string) string
+	now           func() time.Time
+	keepAlive     time.Duration
+	rejectUnknown bool
+	models        []Model
+}
+
+func defaultConfig() config {
+	return config{
+		basePath:  "/v1",
+		maxBytes:  32 << 20,
+		logger:    slog.Default(),
+		ids:       RandomID,
+		now:       time.Now,
+		keepAlive: 15 * time.Second,
+	}
+}
+
+// WithBasePath sets the path prefix of every route. Default "/v1". Use ""
+// when a router or http.StripPrefix already removed the prefix.
+func WithBasePath(p string) Option {
+	return func(c *config) { c.basePath = strings.TrimSuffix(p, "/") }
+}
+
+// WithMaxRequestBytes bounds request bodies; a larger body answers 413 in
+// the OpenAI envelope. Default 32 MiB.
+func WithMaxRequestBytes(n int64) Option { return func(c *config) { c.maxBytes = n } }
+
+// WithLogger sets where backend panics and server errors are logged.
+// Default slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithIDGenerator sets how response and tool-call ids are made; it is called
+// with the prefix ("chatcmpl-", "call_", ...). Default RandomID. Deterministic
+// tests pass a counter.
+func WithIDGenerator(f func(prefix string) string) Option { return func(c *config) { c.ids = f } }
+
+// WithClock sets the clock behind the created timestamps. Default time.Now.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithKeepAlive sets how long a stream may stay silent before a ": ping"
+// comment is sent. Default 15s; 0 disables keep-alives. A keep-alive sent
+// before the first event commits the 200 status, so a backend error after it
+// is reported in-band.
+func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }
+
+// WithModels sets the models listed by GET /v1/models when the Backend is not
+// a ModelLister. Default none.
+func WithModels(models ...Model) Option { return func(c *config) { c.models = models } }
+
+// WithRejectUnknownModels makes requests naming a model that is not listed
+// answer 404 model_not_found, as OpenAI does. By default any model name is
+// accepted and passed to the Backend.
+func WithRejectUnknownModels() Option { return func(c *config) { c.rejectUnknown = true } }
+
+const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// RandomID returns prefix followed by 24 random base62 characters (about 142
+// bits), the default id generator.
+func RandomID(prefix string) string {
+	b := make([]byte, len(prefix)+24)
+	copy(b, prefix)
+	for i := len(prefix); i < len(b); {
+		r := rand.Uint64()
+		for j := 0; j < 10 && i < len(b); j++ {
+			b[i] = idAlphabet[r%62]
+			r /= 62
+			i++
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,264 @@
+package oaitest
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+
+	"github.com/oaicompat/oaicompat"
+)
+
+// backend is the Mock as an oaicompat Backend: each method records the
+// decoded request in the journal, runs the strict checks and the quota,
+// picks a rule and writes its reply.
+type backend struct{ m *Mock }
+
+var (
+	_ oaicompat.Backend        = backend{}
+	_ oaicompat.MultiChoice    = backend{}
+	_ oaicompat.Embedder       = backend{}
+	_ oaicompat.ImageGenerator = backend{}
+	_ oaicompat.ModelLister    = backend{}
+)
+
+// noMatch is answered to a request no rule matches: 501 with
+// x-should-retry: false, so that SDKs fail at once instead of retrying.
+func noMatch(msg string) *oaicompat.Error {
+	e := oaicompat.NewError(http.StatusNotImplemented, oaicompat.TypeInvalidRequest, "oaitest_no_match", "", msg)
+	e.Header = http.Header{"X-Should-Retry": {"false"}}
+	return e
+}
+
+// begin records the request, checks it, and returns the reply to write.
+// A nil reply with a nil error means no rule matched a request that needs
+// none (a model listing).
+func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)) (*call, *Reply, error) {
+	c := callFrom(ctx)
+	if c == nil { // called outside ServeHTTP (a wrapped handler): journal it anyway
+		c = &call{req: &Request{Endpoint: endpoint}, fw: newFaultWriter(nil, wireFaults{})}
+	}
+	m.mu.Lock()
+	c.handled = true
+	c.req.Endpoint = endpoint
+	record(c.req)
+	m.mu.Unlock()
+
+	if err := m.checkStrict(c.req); err != nil {
+		return c, nil, err
+	}
+	if err := m.takeQuota(c); err != nil {
+		return c, nil, err
+	}
+	m.mu.Lock()
+	for _, r := range m.rules {
+		if len(r.match.explain(c.req)) == 0 && r.blocked() == "" {
+			rep := r.take()
+			c.req.Rule = r.label()
+			m.mu.Unlock()
+			c.fw.configure(rep, m.cfg.wire)
+			return c, rep, nil
+		}
+	}
+	miss := nearMiss(m.rules, c.req)
+	m.mu.Unlock()
+	if endpoint == EndpointModels {
+		return c, nil, nil
+	}
+	m.fail("oaitest: request #%d %s %s matched no rule; %s", c.req.Seq, c.req.Method, c.req.Path, miss)
+	return c, nil, noMatch("oaitest: no rule matched this request; " + miss)
+}
+
+// prelude plays the parts of a reply that come before any content: a
+// hang, an HTTP error, the time to first token.
+func (m *Mock) prelude(ctx context.Context, rep *Reply) error {
+	switch {
+	case rep.hang || rep.stall && rep.stallAt == 0:
+		return m.wait(ctx)
+	case rep.err != nil:
+		return rep.err
+	case rep.errEvent != nil && rep.errAt == 0:
+		return rep.errEvent
+	}
+	return nil
+}
+
+// wait blocks until the client goes away or the mock is closed.
+func (m *Mock) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-m.done:
+		return context.Canceled
+	}
+}
+
+func (m *Mock) pacing(rep *Reply) *Pacing {
+	if rep.pacing != nil {
+		return rep.pacing
+	}
+	return m.cfg.pacing
+}
+
+// Chat implements oaicompat.Backend (n == 1).
+func (b backend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	return b.m.chat(ctx, req, w)
+}
+
+// ChatChoices implements oaicompat.MultiChoice (n > 1): one rule match for
+// all the choices of a request.
+func (b backend) ChatChoices(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	return b.m.chat(ctx, req, w)
+}
+
+func (m *Mock) chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	c, rep, err := m.begin(ctx, EndpointChat, func(r *Request) { r.Chat = req })
+	if err != nil {
+		return err
+	}
+	if err := m.prelude(ctx, rep); err != nil {
+		return err
+	}
+	n := req.Choices()
+	if rep.backend != nil {
+		if mc, ok := rep.backend.(oaicompat.MultiChoice); ok && n > 1 {
+			return mc.ChatChoices(ctx, req, w)
+		}
+		for i := 0; i < n; i++ {
+			if err := rep.backend.Chat(ctx, req, w.Choice(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	content := resolve(req, rep)
+	pc := newPacer(m.pacing(rep), m.cfg.clock)
+	written := 0
+	for i := 0; i < n; i++ {
+		cw := w.Choice(i)
+		for _, op := range content.ops() {
+			if err := m.interrupt(ctx, rep, written); err != nil {
+				return err
+			}
+			if err := pc.next(ctx); err != nil {
+				return err
+			}
+			if err := op(cw); err != nil {
+				return err
+			}
+			written++
+		}
+		if err := m.interrupt(ctx, rep, written); err != nil {
+			return err
+		}
+		if rep.finish != "" {
+			if err := cw.Finish(rep.finish); err != nil {
+				return err
+			}
+		}
+	}
+	u := rep.usage
+	if u == nil {
+		u = &oaicompat.Usage{PromptTokens: PromptTokens(req), CompletionTokens: written}
+	}
+	w.SetUsage(*u)
+	m.chargeQuota(u.PromptTokens + u.CompletionTokens)
+	_ = c
+	return nil
+}
+
+// interrupt plays a stall or an in-band error due after written tokens.
+func (m *Mock) interrupt(ctx context.Context, rep *Reply, written int) error {
+	if rep.stall && written == rep.stallAt {
+		return m.wait(ctx)
+	}
+	if rep.errEvent != nil && written == rep.errAt {
+		return rep.errEvent
+	}
+	return nil
+}
+
+// Embed implements oaicompat.Embedder.
+func (b backend) Embed(ctx context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
+	m := b.m
+	_, rep, err := m.begin(ctx, EndpointEmbeddings, func(r *Request) { r.Embedding = req })
+	if err != nil {
+		return nil, err
+	}
+	if err := m.prelude(ctx, rep); err != nil {
+		return nil, err
+	}
+	if err := newPacer(m.pacing(rep), m.cfg.clock).next(ctx); err != nil {
+		return nil, err
+	}
+	if e, ok := rep.backend.(oaicompat.Embedder); ok {
+		return e.Embed(ctx, req)
+	}
+	res := &oaicompat.EmbeddingResult{Vectors: rep.vectors}
+	if res.Vectors == nil {
+		res.Vectors = embedAll(req)
+	}
+	res.Usage.PromptTokens = embeddingTokens(req)
+	if rep.usage != nil {
+		res.Usage = *rep.usage
+	}
+	m.chargeQuota(res.Usage.PromptTokens)
+	return res, nil
+}
+
+// GenerateImages implements oaicompat.ImageGenerator.
+func (b backend) GenerateImages(ctx context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
+	m := b.m
+	_, rep, err := m.begin(ctx, EndpointImages, func(r *Request) { r.Image = req })
+	if err != nil {
+		return nil, err
+	}
+	if err := m.prelude(ctx, rep); err != nil {
+		return nil, err
+	}
+	if err := newPacer(m.pacing(rep), m.cfg.clock).next(ctx); err != nil {
+		return nil, err
+	}
+	if g, ok := rep.backend.(oaicompat.ImageGenerator); ok {
+		return g.GenerateImages(ctx, req)
+	}
+	res := &oaicompat.ImageResult{Images: rep.images}
+	if res.Images == nil {
+		for i := 0; i < req.Count(); i++ {
+			res.Images = append(res.Images, oaicompat.Image{Data: onePixelPNG,
+				URL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(onePixelPNG)})
+		}
+	}
+	return res, nil
+}
+
+// ListModels implements oaicompat.ModelLister. It is also called by the
+// handler to check models under oaicompat.WithRejectUnknownModels; then it
+// lists the configured models without matching rules.
+func (b backend) ListModels(ctx context.Context) ([]oaicompat.Model, error) {
+	m := b.m
+	if c := callFrom(ctx); c == nil || endpointOf(c.req.Path) != EndpointModels {
+		return m.modelList(m.cfg.models), nil
+	}
+	_, rep, err := m.begin(ctx, EndpointModels, func(*Request) {})
+	if err != nil {
+		return nil, err
+	}
+	if rep == nil {
+		return m.modelList(m.cfg.models), nil
+	}
+	if err := m.prelude(ctx, rep); err != nil {
+		return nil, err
+	}
+	if l, ok := rep.backend.(oaicompat.ModelLister); ok {
+		return l.ListModels(ctx)
+	}
+	return m.modelList(rep.models), nil
+}
+
+func (m *Mock) modelList(ids []string) []oaicompat.Model {
+	out := make([]oaicompat.Model, len(ids))
+	for i, id := range ids {
+		out[i] = oaicompat.Model{ID: id, Object: "model", Created: 1700000000, OwnedBy: "oaitest"}
+	}
+	return out
+}

@@ -1,0 +1,212 @@
+package oaitest
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/oaicompat/oaicompat"
+)
+
+// checkStrict runs the checks the spec cannot express, which the real API
+// applies: unknown fields, tool messages answering earlier tool calls,
+// assistant tool calls all answered, parallel_tool_calls only with tools,
+// and the strict-schema rules. A violation fails the test and is answered
+// with OpenAI's 400.
+func (m *Mock) checkStrict(r *Request) error {
+	if m.cfg.lenient {
+		return nil
+	}
+	var e *oaicompat.Error
+	if !m.cfg.allowUnknown {
+		e = unknownFields(r)
+	}
+	if e == nil && r.Chat != nil {
+		e = checkChat(r.Chat)
+	}
+	if e == nil {
+		return nil
+	}
+	where := e.Param
+	if where == "" {
+		where = "request"
+	}
+	m.fail("oaitest: request #%d %s %s violates the API: %s: %s", r.Seq, r.Method, r.Path, where, e.Message)
+	return e
+}
+
+func unknownFields(r *Request) *oaicompat.Error {
+	var extra map[string]json.RawMessage
+	switch {
+	case r.Chat != nil:
+		extra = r.Chat.Extra
+	case r.Embedding != nil:
+		extra = r.Embedding.Extra
+	case r.Image != nil:
+		extra = r.Image.Extra
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(extra))
+	for k := range extra {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	// OpenAI sends param null here; the message names the field.
+	e := oaicompat.InvalidRequest("", "Unrecognized request argument supplied: %s", strings.Join(names, ", "))
+	return e
+}
+
+func checkChat(req *oaicompat.ChatRequest) *oaicompat.Error {
+	if e := checkToolMessages(req.Messages); e != nil {
+		return e
+	}
+	if req.ParallelToolCalls != nil && len(req.Tools) == 0 {
+		return oaicompat.InvalidRequest("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
+	}
+	for i, t := range req.Tools {
+		if t.Function != nil && t.Function.Strict != nil && *t.Function.Strict {
+			p := "tools[" + strconv.Itoa(i) + "].function.parameters"
+			if msg := strictSchema(t.Function.Parameters); msg != "" {
+				return oaicompat.InvalidRequest(p, "Invalid schema for function '%s': %s", t.Function.Name, msg)
+			}
+		}
+	}
+	if rf := req.ResponseFormat; rf != nil && rf.JSONSchema != nil && rf.JSONSchema.Strict != nil && *rf.JSONSchema.Strict {
+		if msg := strictSchema(rf.JSONSchema.Schema); msg != "" {
+			return oaicompat.InvalidRequest("response_format.json_schema.schema", "Invalid schema for response_format '%s': %s", rf.JSONSchema.Name, msg)
+		}
+	}
+	return nil
+}
+
+// checkToolMessages checks that every tool message answers a call of an
+// earlier assistant message, and that every call is answered before the
+// next message that is not a tool message, as the real API requires.
+func checkToolMessages(msgs []oaicompat.Message) *oaicompat.Error {
+	known := map[string]bool{}
+	var order []string
+	var pending []string // calls of the last assistant message not yet answered
+	pendingAt := -1
+	for i, msg := range msgs {
+		p := "messages[" + strconv.Itoa(i) + "]"
+		if msg.Role == oaicompat.RoleTool {
+			if !known[msg.ToolCallID] {
+				return oaicompat.InvalidRequest(p+".tool_call_id",
+					"Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'; tool_call_id %q does not match any earlier tool call (known: [%s]).",
+					msg.ToolCallID, strings.Join(order, " "))
+			}
+			pending = remove(pending, msg.ToolCallID)
+			continue
+		}
+		if len(pending) > 0 {
+			return oaicompat.InvalidRequest("messages["+strconv.Itoa(pendingAt)+"].role",
+				"An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: %s",
+				strings.Join(pending, ", "))
+		}
+		if msg.Role == oaicompat.RoleAssistant && len(msg.ToolCalls) > 0 {
+			pending, pendingAt = nil, i
+			for _, tc := range msg.ToolCalls {
+				known[tc.ID] = true
+				order = append(order, tc.ID)
+				pending = append(pending, tc.ID)
+			}
+		}
+	}
+	return nil
+}
+
+func remove(xs []string, x string) []string {
+	for i, y := range xs {
+		if y == x {
+			return append(xs[:i], xs[i+1:]...)
+		}
+	}
+	return xs
+}
+
+// strictSchema checks the rules OpenAI puts on strict schemas: every
+// object lists all its properties in required and sets
+// additionalProperties to false. It returns what is wrong, or "".
+func strictSchema(raw json.RawMessage) string {
+	var s any
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return walkStrict(s, "")
+}
+
+func walkStrict(node any, ctx string) string {
+	s, ok := node.(map[string]any)
+	if !ok {
+		return ""
+	}
+	if props, ok := s["properties"].(map[string]any); ok || schemaType(s) == "object" && s["$ref"] == nil {
+		if ap, set := s["additionalProperties"]; !set || ap != false {
+			return fmt.Sprintf("In context=(%s), 'additionalProperties' is required to be supplied and to be false.", ctx)
+		}
+		req := map[string]bool{}
+		if r, ok := s["required"].([]any); ok {
+			for _, x := range r {
+				if name, ok := x.(string); ok {
+					req[name] = true
+				}
+			}
+		}
+		names := make([]string, 0, len(props))
+		for name := range props {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if !req[name] {
+				return fmt.Sprintf("In context=(%s), 'required' is required to be supplied and to be an array including every key in properties. Missing '%s'.", ctx, name)
+			}
+		}
+		for _, name := range names {
+			if msg := walkStrict(props[name], joinCtx(ctx, "properties", name)); msg != "" {
+				return msg
+			}
+		}
+	}
+	if items, ok := s["items"]; ok {
+		if msg := walkStrict(items, joinCtx(ctx, "items")); msg != "" {
+			return msg
+		}
+	}
+	for _, key := range []string{"anyOf", "allOf", "oneOf"} {
+		branches, _ := s[key].([]any)
+		for i, b := range branches {
+			if msg := walkStrict(b, joinCtx(ctx, key, strconv.Itoa(i))); msg != "" {
+				return msg
+			}
+		}
+	}
+	for _, key := range []string{"$defs", "definitions"} {
+		defs, _ := s[key].(map[string]any)
+		names := make([]string, 0, len(defs))
+		for name := range defs {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if msg := walkStrict(defs[name], joinCtx(ctx, key, name)); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+func joinCtx(ctx string, parts ...string) string {
+	for _, p := range parts {
+		if ctx != "" {
+			ctx += ", "
+		}
+		ctx += "'" + p + "'"
+	}
+	return ctx
+}

@@ -51,7 +51,7 @@ func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)
 	}
 	m.mu.Lock()
 	for _, r := range m.rules {
-		if len(r.match.explain(c.req)) == 0 && r.blocked() == "" {
+		if diffs, _ := r.match.explain(c.req); len(diffs) == 0 && r.blocked() == "" {
 			rep := r.take()
 			c.req.Rule = r.label()
 			m.mu.Unlock()

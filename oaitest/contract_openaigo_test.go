@@ -1,15 +1,19 @@
 package oaitest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"image/png"
 	"net/http"
 	"testing"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/shared"
 
+	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/oaitest"
 )
 
@@ -218,5 +222,60 @@ func TestContractOpenAIGoErrors(t *testing.T) {
 				t.Errorf("%d requests, want 1 (no retries configured)", n)
 			}
 		})
+	}
+}
+
+func embeddingParams(input string) openai.EmbeddingNewParams {
+	return openai.EmbeddingNewParams{Model: openai.EmbeddingModelTextEmbedding3Small,
+		Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String(input)}}
+}
+
+// TestImagesAndModels checks the image and model-list replies through
+// openai-go: default one-pixel PNGs and explicit ones, the default model
+// list and a rule's.
+func TestImagesAndModels(t *testing.T) {
+	t.Parallel()
+	mock := oaitest.NewServer(t)
+	mock.On(oaitest.Images()).Reply(oaitest.Auto(), oaitest.Pictures(oaicompat.Image{URL: "https://img.example/cat.png", RevisedPrompt: "a cat"}))
+	client := newOpenAI(mock)
+	ctx := context.Background()
+
+	imgs, err := client.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a cat", N: openai.Int(2),
+		ResponseFormat: openai.ImageGenerateParamsResponseFormatB64JSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imgs.Data) != 2 {
+		t.Fatalf("%d images, want 2", len(imgs.Data))
+	}
+	raw, err := base64.StdEncoding.DecodeString(imgs.Data[0].B64JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
+		t.Errorf("default image is not a PNG: %v", err)
+	}
+	imgs, err = client.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a cat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imgs.Data[0].URL != "https://img.example/cat.png" || imgs.Data[0].RevisedPrompt != "a cat" {
+		t.Errorf("image = %+v", imgs.Data[0])
+	}
+
+	page, err := client.Models.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Data) != 4 || page.Data[0].ID != "gpt-4o" {
+		t.Errorf("default models = %+v", page.Data)
+	}
+	mock.On(oaitest.Models()).Reply(oaitest.ModelList("my-model"))
+	page, err = client.Models.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Data) != 1 || page.Data[0].ID != "my-model" {
+		t.Errorf("rule's models = %+v", page.Data)
 	}
 }

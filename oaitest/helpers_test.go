@@ -80,10 +80,11 @@ func (c cleanupTB) Cleanup(f func()) { c.add(f) }
 
 // newOpenAI returns an openai-go client for m without retries unless opts
 // say otherwise.
-func newOpenAI(m *oaitest.Mock, opts ...option.RequestOption) openai.Client {
+func newOpenAI(m *oaitest.Mock, opts ...option.RequestOption) *openai.Client {
 	base := []option.RequestOption{option.WithBaseURL(m.URL()), option.WithAPIKey("test-key"),
 		option.WithHTTPClient(m.HTTPClient()), option.WithMaxRetries(0)}
-	return openai.NewClient(append(base, opts...)...)
+	c := openai.NewClient(append(base, opts...)...)
+	return &c
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -218,18 +218,22 @@ func (m *Match) String() string {
 }
 
 // explain checks r against every condition and returns the failed ones as
-// "what: want W, got G".
-func (m *Match) explain(r *Request) []string {
+// "what: want W, got G", with a distance for ranking near misses: 2 per
+// failed condition, 3 for a wrong endpoint.
+func (m *Match) explain(r *Request) (diffs []string, distance int) {
 	if m == nil {
-		return nil
+		return nil, 0
 	}
-	var diffs []string
 	for _, c := range m.conds {
 		if ok, got := c.check(r); !ok {
 			diffs = append(diffs, fmt.Sprintf("%s: want %s, got %s", c.what, c.want, got))
+			distance += 2
+			if c.what == "endpoint" {
+				distance++
+			}
 		}
 	}
-	return diffs
+	return diffs, distance
 }
 
 // clip shortens long texts in messages.

@@ -254,17 +254,17 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.handler.ServeHTTP(fw, r.WithContext(ctx))
 
 	m.mu.Lock()
-	entry.Status, entry.ResponseHeader, entry.Err = fw.statusCode(), fw.Header().Clone(), ci.Err
+	entry.Status, entry.ResponseHeader, entry.Err = fw.statusCode(), fw.Header().Clone(), fw.answeredError(ci.Err)
 	if entry.Chat == nil && entry.Endpoint == EndpointChat {
 		var req oaicompat.ChatRequest
 		if gojson.Unmarshal(body, &req) == nil {
 			entry.Chat = &req
 		}
 	}
-	rejected := ci.Err != nil && !c.handled && !m.cfg.lenient
+	e := entry.Err
+	rejected := e != nil && !c.handled && !m.cfg.lenient
 	m.mu.Unlock()
 	if rejected {
-		e := ci.Err
 		where := ""
 		if e.Param != "" {
 			where = e.Param + ": "

@@ -140,15 +140,16 @@ func nearMiss(rules []*Rule, req *Request) string {
 	}
 	var best *Rule
 	var bestDiffs []string
+	bestScore := 0
 	for _, r := range rules {
-		diffs := r.match.explain(req)
+		diffs, score := r.match.explain(req)
 		if len(diffs) == 0 {
 			if why := r.blocked(); why != "" {
-				diffs = []string{why}
+				diffs, score = []string{why}, 1
 			}
 		}
-		if best == nil || len(diffs) < len(bestDiffs) {
-			best, bestDiffs = r, diffs
+		if best == nil || score < bestScore {
+			best, bestDiffs, bestScore = r, diffs, score
 		}
 	}
 	return fmt.Sprintf("closest rule %s: %s", best, strings.Join(bestDiffs, "; "))
@@ -158,20 +159,24 @@ func nearMiss(rules []*Rule, req *Request) string {
 func closestRequest(r *Rule, journal []*Request) string {
 	var best *Request
 	var bestDiffs []string
+	bestScore := 0
 	for _, req := range journal {
 		if req.Rule == r.label() {
 			continue
 		}
-		diffs := r.match.explain(req)
-		if best == nil || len(diffs) < len(bestDiffs) {
-			best, bestDiffs = req, diffs
+		diffs, score := r.match.explain(req)
+		if best == nil || score < bestScore {
+			best, bestDiffs, bestScore = req, diffs, score
 		}
 	}
 	if best == nil {
 		return "no other request was received"
 	}
 	if len(bestDiffs) == 0 {
-		return fmt.Sprintf("request #%d matched but was answered by rule %q", best.Seq, best.Rule)
+		if best.Rule != "" {
+			return fmt.Sprintf("request #%d matched but was answered by rule %q", best.Seq, best.Rule)
+		}
+		return fmt.Sprintf("request #%d matched but came when the rule could not answer", best.Seq)
 	}
 	return fmt.Sprintf("closest request #%d %s %s: %s", best.Seq, best.Method, best.Path, strings.Join(bestDiffs, "; "))
 }

@@ -8,12 +8,12 @@ import (
 )
 
 // The mock's tokenizer is a deterministic approximation, not a model's:
-// a token is a run of spaces followed by a word of at most four runes, or
+// a token is a run of spaces followed by a word of at most eight runes (longer words make several tokens), or
 // a single punctuation rune. It decides how replies are split into stream
 // deltas and paced, and how usage is computed when a reply sets none.
 
 // maxTokenRunes bounds the letters of one token.
-const maxTokenRunes = 4
+const maxTokenRunes = 8
 
 // pieces splits s into tokens; concatenated they give s back.
 func pieces(s string) []string {

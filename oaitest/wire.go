@@ -2,6 +2,7 @@ package oaitest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/oaicompat/oaicompat"
 )
 
 // wireFaults are the faults played below the oaicompat handler, on the
@@ -39,13 +42,14 @@ var (
 type faultWriter struct {
 	w http.ResponseWriter
 
-	mu     sync.Mutex
-	f      wireFaults
-	rng    *rand.Rand
-	header http.Header // added when the header is written
-	status int
-	events int // data events written
-	dead   bool
+	mu      sync.Mutex
+	f       wireFaults
+	rng     *rand.Rand
+	header  http.Header // added when the header is written
+	status  int
+	events  int // data events written
+	dead    bool
+	errBody []byte // the body of an error response (status >= 400)
 }
 
 func newFaultWriter(w http.ResponseWriter, f wireFaults) *faultWriter {
@@ -97,6 +101,35 @@ func (fw *faultWriter) Header() http.Header {
 }
 
 func (fw *faultWriter) Unwrap() http.ResponseWriter { return fw.w }
+
+// answeredError returns the error the response carried, if its status
+// was an error: from the CallInfo when the handler noted it, else decoded
+// from the body (the handler's 404 and 405 for unknown routes).
+func (fw *faultWriter) answeredError(noted *oaicompat.Error) *oaicompat.Error {
+	if noted != nil {
+		return noted
+	}
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	if fw.status < 400 {
+		return nil
+	}
+	var env struct {
+		Error struct {
+			Message, Type string
+			Param, Code   *string
+		}
+	}
+	_ = json.Unmarshal(fw.errBody, &env)
+	e := oaicompat.NewError(fw.status, env.Error.Type, "", "", env.Error.Message)
+	if env.Error.Param != nil {
+		e.Param = *env.Error.Param
+	}
+	if env.Error.Code != nil {
+		e.Code = *env.Error.Code
+	}
+	return e
+}
 
 func (fw *faultWriter) statusCode() int {
 	fw.mu.Lock()
@@ -157,6 +190,9 @@ func (fw *faultWriter) Write(b []byte) (int, error) {
 	}
 	if len(b) == 0 {
 		return n, nil
+	}
+	if fw.status >= 400 && len(fw.errBody) < 4096 {
+		fw.errBody = append(fw.errBody, b...)
 	}
 	if _, err := fw.w.Write(b); err != nil {
 		return 0, err

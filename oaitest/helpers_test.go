@@ -1,7 +1,6 @@
 package oaitest_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -85,13 +84,4 @@ func newOpenAI(m *oaitest.Mock, opts ...option.RequestOption) *openai.Client {
 		option.WithHTTPClient(m.HTTPClient()), option.WithMaxRetries(0)}
 	c := openai.NewClient(append(base, opts...)...)
 	return &c
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

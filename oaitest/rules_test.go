@@ -1,10 +1,10 @@
 package oaitest_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
-	"context"
 	"testing"
 
 	"github.com/openai/openai-go/v3"

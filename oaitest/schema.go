@@ -53,13 +53,17 @@ func (g *generator) value(node any, depth, variant int) any {
 	}
 	for _, key := range []string{"anyOf", "oneOf"} {
 		if branches, ok := s[key].([]any); ok && len(branches) > 0 {
-			return g.value(firstNonNull(branches), depth+1, variant)
+			return g.value(pickBranch(branches, depth), depth+1, variant)
 		}
 	}
 	if all, ok := s["allOf"].([]any); ok && len(all) > 0 {
 		return g.value(g.merge(s, all), depth+1, variant)
 	}
-	switch schemaType(s) {
+	typ := schemaType(s)
+	if depth >= maxDepth && allowsNull(s) {
+		typ = "null"
+	}
+	switch typ {
 	case "object":
 		return g.object(s, depth, variant)
 	case "array":
@@ -78,6 +82,17 @@ func (g *generator) value(node any, depth, variant int) any {
 
 // schemaType returns the schema's type: the first non-null one of a type
 // list, or one inferred from its keywords.
+// allowsNull reports whether a type list includes "null".
+func allowsNull(s map[string]any) bool {
+	list, _ := s["type"].([]any)
+	for _, x := range list {
+		if x == "null" {
+			return true
+		}
+	}
+	return false
+}
+
 func schemaType(s map[string]any) string {
 	switch t := s["type"].(type) {
 	case string:
@@ -103,12 +118,28 @@ func schemaType(s map[string]any) string {
 	return "string"
 }
 
-func firstNonNull(branches []any) any {
-	for _, b := range branches {
-		if m, ok := b.(map[string]any); ok && m["type"] == "null" {
-			continue
+// pickBranch chooses the branch of an anyOf/oneOf to generate: the first
+// non-null one, or, deep in a recursive schema, null or a branch without
+// a $ref so that generation ends.
+func pickBranch(branches []any, depth int) any {
+	isNull := func(b any) bool { m, ok := b.(map[string]any); return ok && m["type"] == "null" }
+	hasRef := func(b any) bool { m, ok := b.(map[string]any); return ok && m["$ref"] != nil }
+	if depth >= maxDepth {
+		for _, b := range branches {
+			if isNull(b) {
+				return b
+			}
 		}
-		return b
+		for _, b := range branches {
+			if !hasRef(b) {
+				return b
+			}
+		}
+	}
+	for _, b := range branches {
+		if !isNull(b) {
+			return b
+		}
 	}
 	return branches[0]
 }

@@ -20,6 +20,7 @@ func validate(t *testing.T, schema any, doc string) {
 		t.Fatal(err)
 	}
 	c := jsonschema.NewCompiler()
+	c.AssertFormat()
 	if err := c.AddResource("schema.json", s); err != nil {
 		t.Fatal(err)
 	}

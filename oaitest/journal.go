@@ -47,6 +47,8 @@ type Request struct {
 	ResponseHeader http.Header
 	// Err is the error answered, nil on success.
 	Err *oaicompat.Error
+
+	rawHeader http.Header // unredacted, for Header conditions
 }
 
 func (r *Request) clone() *Request {

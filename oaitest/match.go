@@ -48,7 +48,8 @@ func (p Pattern) String() string { return p.desc }
 //
 //	oaitest.Chat().Model("gpt-4o-mini").LastUser(oaitest.Contains("weather"))
 //
-// A Match is what Mock.On and Turn take. When a request matches no rule,
+// A Match is immutable: each method returns a new Match. It is what
+// Mock.On and Turn take. When a request matches no rule,
 // the rule whose Match failed on the fewest conditions is reported with
 // each failed condition's expectation and actual value.
 type Match struct {
@@ -77,9 +78,12 @@ func Models() *Match { return (&Match{}).Endpoint(EndpointModels) }
 // AnyRequest matches every request, on any endpoint.
 func AnyRequest() *Match { return &Match{} }
 
+// add returns a new Match with one more condition; m is unchanged, so a
+// partial Match can be shared: base.Stream(true) and base.Stream(false).
 func (m *Match) add(what, want string, check func(r *Request) (bool, string)) *Match {
-	m.conds = append(m.conds, cond{what: what, want: want, check: check})
-	return m
+	conds := make([]cond, len(m.conds), len(m.conds)+1)
+	copy(conds, m.conds)
+	return &Match{conds: append(conds, cond{what: what, want: want, check: check})}
 }
 
 // Endpoint requires the endpoint (EndpointChat, EndpointEmbeddings, ...).
@@ -191,11 +195,15 @@ func (m *Match) Turn(n int) *Match {
 	})
 }
 
-// Header requires request header key to match p.
+// Header requires request header key to match p. It sees the header as
+// sent (credentials are redacted only in the journal and in messages).
 func (m *Match) Header(key string, p Pattern) *Match {
 	key = http.CanonicalHeaderKey(key)
 	return m.add("header "+key, p.desc, func(r *Request) (bool, string) {
-		got := r.Header.Get(key)
+		got := r.rawHeader.Get(key)
+		if got != r.Header.Get(key) {
+			return p.match(got), strconv.Quote(r.Header.Get(key))
+		}
 		return p.match(got), strconv.Quote(got)
 	})
 }

@@ -232,7 +232,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	entry := &Request{Method: r.Method, Path: r.URL.Path, Header: redact(r.Header), Body: body,
+	entry := &Request{Method: r.Method, Path: r.URL.Path, Header: redact(r.Header), rawHeader: r.Header.Clone(), Body: body,
 		Endpoint: endpointOf(r.URL.Path), At: time.Now(), RetryCount: -1}
 	if n, err := strconv.Atoi(r.Header.Get("X-Stainless-Retry-Count")); err == nil {
 		entry.RetryCount = n

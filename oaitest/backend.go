@@ -60,6 +60,12 @@ func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)
 		}
 	}
 	miss := nearMiss(m.rules, c.req)
+	if fb := m.cfg.fallback; fb != nil {
+		c.req.Rule = "fallback"
+		m.mu.Unlock()
+		c.fw.configure(fb, m.cfg.wire)
+		return c, fb, nil
+	}
 	m.mu.Unlock()
 	if endpoint == EndpointModels {
 		return c, nil, nil
@@ -251,6 +257,9 @@ func (b backend) ListModels(ctx context.Context) ([]oaicompat.Model, error) {
 	}
 	if l, ok := rep.backend.(oaicompat.ModelLister); ok {
 		return l.ListModels(ctx)
+	}
+	if rep.models == nil {
+		return m.modelList(m.cfg.models), nil
 	}
 	return m.modelList(rep.models), nil
 }

@@ -19,6 +19,7 @@ type config struct {
 	keepAlive    time.Duration
 	quota        *Quota
 	wire         wireFaults
+	fallback     *Reply
 	handlerOpts  []oaicompat.Option
 }
 
@@ -75,3 +76,8 @@ func WithReporter(report func(msg string)) Option { return func(cfg *config) { c
 func WithHandlerOptions(opts ...oaicompat.Option) Option {
 	return func(cfg *config) { cfg.handlerOpts = append(cfg.handlerOpts, opts...) }
 }
+
+// WithFallback answers requests that no rule matches with reply (Auto()
+// for a generic answer) instead of failing the test. Default none: an
+// unmatched request is a failure.
+func WithFallback(reply *Reply) Option { return func(cfg *config) { cfg.fallback = reply } }

@@ -74,7 +74,9 @@ func Scrub(f func(*Interaction)) TapeOption { return func(c *tapeConfig) { c.scr
 func OnMiss(h http.Handler) TapeOption { return func(c *tapeConfig) { c.onMiss = h } }
 
 // ReplayReporter sets where a Replayer reports misses. Default: nowhere.
-func ReplayReporter(report func(msg string)) TapeOption { return func(c *tapeConfig) { c.report = report } }
+func ReplayReporter(report func(msg string)) TapeOption {
+	return func(c *tapeConfig) { c.report = report }
+}
 
 // UpstreamClient sets the HTTP client used to reach the upstream while
 // recording. Default http.DefaultClient.
@@ -355,4 +357,3 @@ func (p *Replayer) take(got TapeRequest) (*Interaction, string) {
 	return nil, fmt.Sprintf("oaitest: replay miss for %s %s; closest recorded request #%d differs (- recorded, + sent):\n%s",
 		got.Method, got.Path, best+1, bestDiff)
 }
-

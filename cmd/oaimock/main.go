@@ -1,0 +1,79 @@
+// Command oaimock is a standalone mock of the OpenAI API for tests in any
+// language, on the same engine as the Go package oaitest: the bytes it
+// sends are those of the production oaicompat handler.
+//
+//	go run ./cmd/oaimock -addr 127.0.0.1:4010 -config scenario.yaml
+//	go install github.com/oaicompat/oaicompat/cmd/oaimock@latest
+//
+// Point any OpenAI SDK at http://127.0.0.1:4010/v1. The scenario file
+// (YAML or JSON; see scenario.example.yaml) sets the rules, replies,
+// pacing, faults and tapes to replay. A control API lets a test in another
+// language drive the mock while it runs:
+//
+//	GET  /__oaimock/journal    every request received, as JSON
+//	GET  /__oaimock/failures   strict-mode violations, unmatched requests, unmet rules
+//	POST /__oaimock/rules      add rules (a scenario document with rules and/or script)
+//	POST /__oaimock/reset      forget rules, journal and failures, then reload the scenario
+//
+// Failures are also logged to standard error as they happen.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:4010", "address to listen on")
+	config := flag.String("config", "", "scenario file (YAML or JSON); without one, and for requests no rule matches, the answer is automatic")
+	var tapes tapeFlags
+	flag.Var(&tapes, "tape", "tape file to replay before the rules (repeatable)")
+	flag.Parse()
+	logger := log.New(os.Stderr, "oaimock: ", log.LstdFlags)
+	if err := run(*addr, *config, tapes, logger); err != nil {
+		logger.Fatal(err)
+	}
+}
+
+type tapeFlags []string
+
+func (t *tapeFlags) String() string     { return fmt.Sprint(*t) }
+func (t *tapeFlags) Set(v string) error { *t = append(*t, v); return nil }
+
+func run(addr, config string, tapes []string, logger *log.Logger) error {
+	srv, err := newServer(config, tapes, logger.Printf)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	logger.Printf("serving the OpenAI API at http://%s/v1 (control API under /__oaimock/)", ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	srv.close()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

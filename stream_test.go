@@ -302,7 +302,7 @@ func TestStreamFlushesEachEvent(t *testing.T) {
 			t.Fatalf("event %d: %q", i, line)
 		}
 		_, _ = r.ReadString('\n') // blank line
-		next <- struct{}{}         // only now may the backend write the next event
+		next <- struct{}{}        // only now may the backend write the next event
 	}
 }
 

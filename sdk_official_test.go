@@ -105,14 +105,7 @@ func TestOfficialParallelToolCallsStreamed(t *testing.T) {
 		}
 	}
 	t.Run("stream", func(t *testing.T) {
-		stream := c.Chat.Completions.NewStreaming(context.Background(), params)
-		var acc openai.ChatCompletionAccumulator
-		for stream.Next() {
-			acc.AddChunk(stream.Current())
-		}
-		if err := stream.Err(); err != nil {
-			t.Fatal(err)
-		}
+		acc := accumulate(t, c, params)
 		check(t, acc.Choices[0].Message.ToolCalls, acc.Choices[0].FinishReason)
 		if acc.Choices[0].Message.Content != "" {
 			t.Errorf("content %q, want none", acc.Choices[0].Message.Content)
@@ -150,14 +143,7 @@ func TestOfficialMultipleChoices(t *testing.T) {
 	if got.Usage.PromptTokens != 7 || got.Usage.CompletionTokens != 6 {
 		t.Errorf("usage %+v: prompt counted once, completions summed", got.Usage)
 	}
-	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
-	var acc openai.ChatCompletionAccumulator
-	for stream.Next() {
-		acc.AddChunk(stream.Current())
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
+	acc := accumulate(t, c, params)
 	for i := range want {
 		if acc.Choices[i].Message.Content != want[i] || acc.Choices[i].FinishReason != "stop" {
 			t.Errorf("streamed choice %d = %q %q", i, acc.Choices[i].Message.Content, acc.Choices[i].FinishReason)
@@ -326,14 +312,7 @@ func TestOfficialLogprobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, got.Choices[0].Logprobs.Content)
-	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
-	var acc openai.ChatCompletionAccumulator
-	for stream.Next() {
-		acc.AddChunk(stream.Current())
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
+	acc := accumulate(t, c, params)
 	check(t, acc.Choices[0].Logprobs.Content)
 
 	// Without logprobs:true nothing leaks onto the wire.
@@ -386,4 +365,20 @@ func TestPerEndpointHandlers(t *testing.T) {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, b)
 		}
 	}
+}
+
+// accumulate streams params through openai-go's own accumulator.
+func accumulate(t *testing.T, c openai.Client, params openai.ChatCompletionNewParams) openai.ChatCompletionAccumulator {
+	t.Helper()
+	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		if !acc.AddChunk(stream.Current()) {
+			t.Fatalf("accumulator rejected chunk %s", stream.Current().RawJSON())
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return acc
 }

@@ -84,6 +84,7 @@ func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStr
 // backend is not a MultiChoice, and finishes the choices it left open.
 func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink) error {
 	w := newChatWriter(s, req, h.cfg.ids)
+	defer w.close()
 	n := req.Choices()
 	mc, isMulti := h.backend.(MultiChoice)
 	switch {

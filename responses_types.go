@@ -265,14 +265,28 @@ type InputItem struct {
 // IsMessage reports whether the item is a message (typed or bare).
 func (it *InputItem) IsMessage() bool { return it.Type == "" || it.Type == "message" }
 
-// UnmarshalJSON implements json.Unmarshaler, keeping the item's bytes in Raw.
+// UnmarshalJSON implements json.Unmarshaler, keeping the item's bytes in
+// Raw. Items of a type this package does not model decode only Type and ID,
+// so that their other fields may have any shape.
 func (it *InputItem) UnmarshalJSON(data []byte) error {
-	type plain InputItem
-	var p plain
-	if err := gojson.Unmarshal(data, &p); err != nil {
+	var head struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	}
+	if err := gojson.Unmarshal(data, &head); err != nil {
 		return err
 	}
-	*it = InputItem(p)
+	switch head.Type {
+	case "", "message", "function_call", "function_call_output", "reasoning":
+		type plain InputItem
+		var p plain
+		if err := gojson.Unmarshal(data, &p); err != nil {
+			return err
+		}
+		*it = InputItem(p)
+	default:
+		*it = InputItem{Type: head.Type, ID: head.ID}
+	}
 	it.Raw = append(json.RawMessage(nil), data...)
 	return nil
 }

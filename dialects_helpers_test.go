@@ -1,0 +1,104 @@
+package oaicompat_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oaicompat/oaicompat"
+)
+
+// scripted is a chat-only Backend for the dialect tests:
+//
+//   - with tools and a user turn last: calls the first tool with {"city":"Paris"};
+//   - after a tool result: "The weather: <result>";
+//   - with a json_schema response_format: {"answer":"4"};
+//   - a user message "refuse": a refusal;
+//   - otherwise it echoes the last user message word by word, stopping
+//     with "length" at the token limit (one word = one token).
+//
+// It records the last ChatRequest it saw.
+type scripted struct {
+	mu   sync.Mutex
+	last *oaicompat.ChatRequest
+	reqs int
+}
+
+func (s *scripted) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	s.mu.Lock()
+	s.last, s.reqs = req, s.reqs+1
+	s.mu.Unlock()
+	last := req.Messages[len(req.Messages)-1]
+	w.SetUsage(oaicompat.Usage{PromptTokens: len(req.Messages) * 10, CompletionTokens: 5})
+	switch {
+	case last.Role == oaicompat.RoleTool:
+		return w.WriteText("The weather: " + last.Content.Text())
+	case len(req.Tools) > 0 && last.Role == oaicompat.RoleUser && req.Tools[0].Function != nil:
+		i, err := w.StartToolCall("", req.Tools[0].Function.Name)
+		if err != nil {
+			return err
+		}
+		for _, frag := range []string{`{"city":`, `"Paris"}`} {
+			if err := w.WriteToolCallArguments(i, frag); err != nil {
+				return err
+			}
+		}
+		return nil
+	case req.ResponseFormat != nil && req.ResponseFormat.Type == "json_schema":
+		return w.WriteText(`{"answer":"4"}`)
+	case req.LastUserMessage() == "refuse":
+		return w.WriteRefusal("I can't help with that.")
+	}
+	words := strings.SplitAfter("You said: "+req.LastUserMessage(), " ")
+	limit, limited := req.TokenLimit()
+	for i, word := range words {
+		if limited && i >= limit {
+			return w.Finish(oaicompat.FinishLength)
+		}
+		if err := w.WriteText(word); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *scripted) lastRequest() *oaicompat.ChatRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// counterIDs is a deterministic id generator: prefix + a per-prefix counter.
+func counterIDs() func(string) string {
+	var mu sync.Mutex
+	n := map[string]int{}
+	return func(prefix string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		n[prefix]++
+		return fmt.Sprintf("%s%04d", prefix, n[prefix])
+	}
+}
+
+var fixedTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// deterministic are the options that make the wire output reproducible.
+func deterministic() []oaicompat.Option {
+	return []oaicompat.Option{
+		oaicompat.WithIDGenerator(counterIDs()),
+		oaicompat.WithClock(func() time.Time { return fixedTime }),
+		oaicompat.WithKeepAlive(0),
+	}
+}
+
+// serve starts a server for backend with opts.
+func serve(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(oaicompat.NewHandler(backend, opts...))
+	t.Cleanup(srv.Close)
+	return srv
+}

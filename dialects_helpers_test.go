@@ -59,7 +59,12 @@ func (s *scripted) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaic
 		if limited && i >= limit {
 			return w.Finish(oaicompat.FinishLength)
 		}
-		if err := w.WriteText(word); err != nil {
+		d := oaicompat.Delta{Content: word}
+		if req.WantsLogprobs() {
+			d.Logprobs = []oaicompat.TokenLogprob{{Token: word, Logprob: -0.5, Bytes: []int{int(word[0])},
+				TopLogprobs: []oaicompat.TopLogprob{{Token: word, Logprob: -0.5}}}}
+		}
+		if err := w.WriteDelta(d); err != nil {
 			return err
 		}
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // azureBackend is a chat-only backend with embeddings, for the Azure routes.
-type azureBackend struct{ scripted }
+type azureBackend struct{ dialectBackend }
 
 func (a *azureBackend) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
 	res := &oaicompat.EmbeddingResult{Model: req.Model}
@@ -35,7 +35,7 @@ func azureDeployments(d string) string {
 
 func TestAzureWithOpenAIGo(t *testing.T) {
 	be := &azureBackend{}
-	srv := serve(t, be, oaicompat.WithAzure(azureDeployments))
+	srv := serveDialects(t, be, oaicompat.WithAzure(azureDeployments))
 	var seen []string
 	client := openai.NewClient(
 		azure.WithEndpoint(srv.URL, "2024-10-21"),
@@ -90,7 +90,7 @@ func TestAzureWithOpenAIGo(t *testing.T) {
 }
 
 func TestAzureRoutes(t *testing.T) {
-	srv := serve(t, &azureBackend{}, oaicompat.WithAzure(azureDeployments))
+	srv := serveDialects(t, &azureBackend{}, oaicompat.WithAzure(azureDeployments))
 	chatBody := `{"messages":[{"role":"user","content":"hi"}]}`
 	tests := []struct {
 		name, method, path, body string
@@ -134,7 +134,7 @@ func TestAzureRoutes(t *testing.T) {
 }
 
 func TestAzureOffByDefault(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	res, err := http.Post(srv.URL+"/openai/deployments/m1/chat/completions?api-version=1", "application/json", strings.NewReader(`{}`))
 	if err != nil {
 		t.Fatal(err)

@@ -17,8 +17,8 @@ import (
 // go-openai against a Backend that implements only Chat.
 
 func TestCompletionsPromptFormsWithOpenAIGo(t *testing.T) {
-	be := &scripted{}
-	srv := serve(t, be)
+	be := &dialectBackend{}
+	srv := serveDialects(t, be)
 	client := goClient(srv.URL)
 	tests := []struct {
 		name   string
@@ -65,8 +65,8 @@ func TestCompletionsPromptFormsWithOpenAIGo(t *testing.T) {
 }
 
 func TestCompletionsEchoStopLogprobsWithOpenAIGo(t *testing.T) {
-	be := &scripted{}
-	srv := serve(t, be)
+	be := &dialectBackend{}
+	srv := serveDialects(t, be)
 	c, err := goClient(srv.URL).Completions.New(context.Background(), openai.CompletionNewParams{
 		Model: "m1", Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String("one two three")},
 		Echo: openai.Bool(true), Logprobs: openai.Int(1), MaxTokens: openai.Int(2),
@@ -92,7 +92,7 @@ func TestCompletionsEchoStopLogprobsWithOpenAIGo(t *testing.T) {
 }
 
 func TestCompletionsStreamWithOpenAIGo(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	stream := goClient(srv.URL).Completions.NewStreaming(context.Background(), openai.CompletionNewParams{
 		Model: "m1", Prompt: openai.CompletionNewParamsPromptUnion{OfArrayOfStrings: []string{"x y", "z"}},
 		N: openai.Int(2), Echo: openai.Bool(true), StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
@@ -130,7 +130,7 @@ func TestCompletionsStreamWithOpenAIGo(t *testing.T) {
 }
 
 func TestCompletionsWithGoOpenAI(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	cfg := goopenai.DefaultConfig("test")
 	cfg.BaseURL = srv.URL + "/v1"
 	client := goopenai.NewClientWithConfig(cfg)
@@ -174,7 +174,7 @@ func TestCompletionsWithGoOpenAI(t *testing.T) {
 }
 
 func TestCompletionsValidation(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	client := goClient(srv.URL)
 	tests := []struct {
 		name  string
@@ -203,8 +203,8 @@ func TestCompletionsValidation(t *testing.T) {
 		})
 	}
 	// max_tokens 0 with echo answers the prompt without calling the backend.
-	be := &scripted{}
-	srv2 := serve(t, be)
+	be := &dialectBackend{}
+	srv2 := serveDialects(t, be)
 	c, err := goClient(srv2.URL).Completions.New(context.Background(), openai.CompletionNewParams{
 		Model: "m1", Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String("score me")},
 		Echo: openai.Bool(true), MaxTokens: openai.Int(0),

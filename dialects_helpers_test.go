@@ -2,17 +2,15 @@ package oaicompat_test
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
 
-// scripted is a chat-only Backend for the dialect tests:
+// dialectBackend is a chat-only Backend for the dialect tests:
 //
 //   - with tools and a user turn last: calls the first tool with {"city":"Paris"};
 //   - after a tool result: "The weather: <result>";
@@ -22,13 +20,13 @@ import (
 //     with "length" at the token limit (one word = one token).
 //
 // It records the last ChatRequest it saw.
-type scripted struct {
+type dialectBackend struct {
 	mu   sync.Mutex
 	last *oaicompat.ChatRequest
 	reqs int
 }
 
-func (s *scripted) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+func (s *dialectBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 	s.mu.Lock()
 	s.last, s.reqs = req, s.reqs+1
 	s.mu.Unlock()
@@ -71,39 +69,14 @@ func (s *scripted) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaic
 	return nil
 }
 
-func (s *scripted) lastRequest() *oaicompat.ChatRequest {
+func (s *dialectBackend) lastRequest() *oaicompat.ChatRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.last
 }
 
-// counterIDs is a deterministic id generator: prefix + a per-prefix counter.
-func counterIDs() func(string) string {
-	var mu sync.Mutex
-	n := map[string]int{}
-	return func(prefix string) string {
-		mu.Lock()
-		defer mu.Unlock()
-		n[prefix]++
-		return fmt.Sprintf("%s%04d", prefix, n[prefix])
-	}
-}
-
-var fixedTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-
-// deterministic are the options that make the wire output reproducible.
-func deterministic() []oaicompat.Option {
-	return []oaicompat.Option{
-		oaicompat.WithIDGenerator(counterIDs()),
-		oaicompat.WithClock(func() time.Time { return fixedTime }),
-		oaicompat.WithKeepAlive(0),
-	}
-}
-
-// serve starts a server for backend with opts.
-func serve(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) *httptest.Server {
+// serveDialects starts a server of backend with opts.
+func serveDialects(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(oaicompat.NewHandler(backend, opts...))
-	t.Cleanup(srv.Close)
-	return srv
+	return serve(t, oaicompat.NewHandler(backend, opts...))
 }

@@ -11,14 +11,14 @@ import (
 	"github.com/oaicompat/oaicompat"
 )
 
-// nodeBackend is scripted, except that the model "fail" fails mid-stream.
+// nodeBackend is dialectBackend, except that the model "fail" fails mid-stream.
 type nodeBackend struct{ azureBackend }
 
 func (n *nodeBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 	if req.Model == "fail" {
 		return failing{}.Chat(ctx, req, w)
 	}
-	return n.scripted.Chat(ctx, req, w)
+	return n.dialectBackend.Chat(ctx, req, w)
 }
 
 // TestNodeSDKDialects runs nodetest/dialects.mjs, which drives the handler
@@ -33,7 +33,7 @@ func TestNodeSDKDialects(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("nodetest", "node_modules", "openai")); err != nil {
 		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
 	}
-	srv := serve(t, &nodeBackend{}, oaicompat.WithAzure(azureDeployments))
+	srv := serveDialects(t, &nodeBackend{}, oaicompat.WithAzure(azureDeployments))
 	cmd := exec.Command(node, "dialects.mjs", srv.URL)
 	cmd.Dir = "nodetest"
 	out, err := cmd.CombinedOutput()

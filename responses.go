@@ -79,19 +79,9 @@ func (h *Handler) serveResponses(w http.ResponseWriter, r *http.Request) {
 	}
 	var e *Error
 	if err := h.runChat(ctx, chat, observe(s, obs)); err != nil {
-		if !es.Started() {
-			h.fail(w, r, err)
+		if e = h.streamError(w, r, es, err); e == nil {
 			return
 		}
-		if r.Context().Err() != nil || es.err != nil {
-			return // the client is gone
-		}
-		var p errPanic
-		if errors.As(err, &p) {
-			h.logPanic(r, p.v)
-		}
-		e = AsError(err)
-		noteError(r.Context(), e)
 	}
 	resp, err := s.finishResponse(e, h.cfg.now().Unix())
 	if err != nil {

@@ -120,19 +120,10 @@ func (h *Handler) serveNativeResponses(w http.ResponseWriter, r *http.Request, r
 	if err == nil {
 		return
 	}
-	if !es.Started() {
-		h.fail(w, r, err)
+	e := h.streamError(w, r, es, err)
+	if e == nil {
 		return
 	}
-	if r.Context().Err() != nil || es.err != nil {
-		return
-	}
-	var p errPanic
-	if errors.As(err, &p) {
-		h.logPanic(r, p.v)
-	}
-	e := AsError(err)
-	noteError(r.Context(), e)
 	ew.mu.Lock()
 	defer ew.mu.Unlock()
 	b := append([]byte(`{"type":"error","sequence_number":`), appendInt(nil, ew.seq)...)

@@ -24,8 +24,8 @@ func goClient(url string, opts ...option.RequestOption) *openai.Client {
 }
 
 func TestResponsesCreateWithOpenAIGo(t *testing.T) {
-	be := &scripted{}
-	srv := serve(t, be)
+	be := &dialectBackend{}
+	srv := serveDialects(t, be)
 	client := goClient(srv.URL)
 	resp, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
 		Model:           "m1",
@@ -66,7 +66,7 @@ func TestResponsesCreateWithOpenAIGo(t *testing.T) {
 }
 
 func TestResponsesStreamWithOpenAIGo(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	client := goClient(srv.URL)
 	stream := client.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
 		Model: "m1",
@@ -109,8 +109,8 @@ func TestResponsesStreamWithOpenAIGo(t *testing.T) {
 }
 
 func TestResponsesFunctionCallingRoundTrip(t *testing.T) {
-	be := &scripted{}
-	srv := serve(t, be)
+	be := &dialectBackend{}
+	srv := serveDialects(t, be)
 	client := goClient(srv.URL)
 	ctx := context.Background()
 	tools := []responses.ToolUnionParam{{OfFunction: &responses.FunctionToolParam{
@@ -182,8 +182,8 @@ func TestResponsesFunctionCallingRoundTrip(t *testing.T) {
 }
 
 func TestResponsesStructuredOutput(t *testing.T) {
-	be := &scripted{}
-	srv := serve(t, be)
+	be := &dialectBackend{}
+	srv := serveDialects(t, be)
 	resp, err := goClient(srv.URL).Responses.New(context.Background(), responses.ResponseNewParams{
 		Model: "m1",
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("2+2?")},
@@ -212,7 +212,7 @@ func TestResponsesStructuredOutput(t *testing.T) {
 }
 
 func TestResponsesIncompleteAtMaxOutputTokens(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	client := goClient(srv.URL)
 	long := strings.Repeat("word ", 40)
 	resp, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
@@ -242,7 +242,7 @@ func TestResponsesIncompleteAtMaxOutputTokens(t *testing.T) {
 }
 
 func TestResponsesStoreRetrieveListDelete(t *testing.T) {
-	srv := serve(t, &scripted{})
+	srv := serveDialects(t, &dialectBackend{})
 	client := goClient(srv.URL)
 	ctx := context.Background()
 	msg := responses.ResponseInputItemParamOfMessage("first question", responses.EasyInputMessageRoleUser)
@@ -305,8 +305,8 @@ func TestResponsesStoreRetrieveListDelete(t *testing.T) {
 }
 
 func TestResponsesErrors(t *testing.T) {
-	srv := serve(t, &scripted{})
-	noStore := serve(t, &scripted{}, oaicompat.WithResponseStore(nil))
+	srv := serveDialects(t, &dialectBackend{})
+	noStore := serveDialects(t, &dialectBackend{}, oaicompat.WithResponseStore(nil))
 	ctx := context.Background()
 	tests := []struct {
 		name   string
@@ -359,8 +359,8 @@ func TestResponsesErrors(t *testing.T) {
 }
 
 func TestResponsesInputShapesReachChat(t *testing.T) {
-	be := &scripted{}
-	srv := serve(t, be)
+	be := &dialectBackend{}
+	srv := serveDialects(t, be)
 	body := map[string]any{
 		"model": "m1",
 		"input": []any{

@@ -108,19 +108,8 @@ func (r *CompletionRequest) Validate() error {
 	if err := checkIntRange("max_tokens", r.MaxTokens, 0, 1<<31-1); err != nil {
 		return err
 	}
-	if err := checkRange("temperature", r.Temperature, 0, 2); err != nil {
-		return err
-	}
-	if err := checkRange("top_p", r.TopP, 0, 1); err != nil {
-		return err
-	}
-	if err := checkIntRange("n", r.N, 1, 128); err != nil {
-		return err
-	}
-	if err := checkRange("presence_penalty", r.PresencePenalty, -2, 2); err != nil {
-		return err
-	}
-	if err := checkRange("frequency_penalty", r.FrequencyPenalty, -2, 2); err != nil {
+	if err := (sampling{r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.N, r.LogitBias, r.Stop,
+		r.StreamOptions != nil, r.Stream}).validate(); err != nil {
 		return err
 	}
 	if err := checkIntRange("logprobs", r.Logprobs, 0, 5); err != nil {
@@ -138,17 +127,6 @@ func (r *CompletionRequest) Validate() error {
 		case *b > r.Choices():
 			return unsupportedParam("best_of", "'best_of' greater than 'n' is not supported by this server: it cannot rank candidate completions.")
 		}
-	}
-	for tok, bias := range r.LogitBias {
-		if bias < -100 || bias > 100 {
-			return InvalidValue("logit_bias", "Invalid 'logit_bias': bias for token %s must be between -100 and 100.", tok)
-		}
-	}
-	if len(r.Stop) > 4 {
-		return InvalidRequest("stop", "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length %d instead.", len(r.Stop))
-	}
-	if r.StreamOptions != nil && !r.Stream {
-		return InvalidRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
 	}
 	return nil
 }

@@ -36,9 +36,9 @@ func TestBannerCurlLines(t *testing.T) {
 		t.Skip("curl is not installed")
 	}
 	srv := httptest.NewUnstartedServer(nil)
+	srv.Config.Handler = newMux("http://"+srv.Listener.Addr().String(), 0)
 	srv.Start()
 	defer srv.Close()
-	srv.Config.Handler = newMux(srv.URL, 0)
 	want := map[string]string{
 		"/v1/responses -H":      `"text":"3*5 equals 15."`,
 		"/v1/responses -H 'Con": `event: response.completed`,

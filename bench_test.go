@@ -142,4 +142,3 @@ func BenchmarkEmbeddingEncode(b *testing.B) {
 		})
 	}
 }
-

@@ -37,9 +37,13 @@ func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)
 	if c == nil { // called outside ServeHTTP (a wrapped handler): journal it anyway
 		c = &call{req: &Request{Endpoint: endpoint}, fw: newFaultWriter(nil, wireFaults{})}
 	}
+	api := endpoint
+	if ci := oaicompat.CallInfoFromContext(ctx); ci != nil && ci.Endpoint != "" {
+		api = ci.Endpoint
+	}
 	m.mu.Lock()
 	c.handled = true
-	c.req.Endpoint = endpoint
+	c.req.Endpoint, c.req.API = endpoint, api
 	record(c.req)
 	m.mu.Unlock()
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/oaicompat/oaicompat"
@@ -277,5 +278,35 @@ func TestImagesAndModels(t *testing.T) {
 	}
 	if len(page.Data) != 1 || page.Data[0].ID != "my-model" {
 		t.Errorf("rule's models = %+v", page.Data)
+	}
+}
+
+// TestResponsesAPI: the handler serves the Responses API from the same
+// Backend, so chat rules answer it too; API tells the dialects apart.
+func TestResponsesAPI(t *testing.T) {
+	t.Parallel()
+	mock := oaitest.NewServer(t)
+	mock.On(oaitest.Chat().API("responses").LastUser(oaitest.Contains("hello"))).Reply(oaitest.Text("Hi from the Responses API")).Times(2)
+	client := newOpenAI(mock)
+	params := responses.ResponseNewParams{Model: "gpt-4o-mini", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hello there")}}
+	resp, err := client.Responses.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.OutputText() != "Hi from the Responses API" {
+		t.Errorf("output %q", resp.OutputText())
+	}
+	stream := client.Responses.NewStreaming(context.Background(), params)
+	var text string
+	for stream.Next() {
+		if e, ok := stream.Current().AsAny().(responses.ResponseTextDeltaEvent); ok {
+			text += e.Delta
+		}
+	}
+	if stream.Err() != nil || text != "Hi from the Responses API" {
+		t.Errorf("streamed %q, %v", text, stream.Err())
+	}
+	if r := mock.LastRequest(); r.API != "responses" || r.Endpoint != oaitest.EndpointChat || r.Path != "/v1/responses" {
+		t.Errorf("journal: api %q endpoint %q path %q", r.API, r.Endpoint, r.Path)
 	}
 }

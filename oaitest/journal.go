@@ -24,8 +24,15 @@ type Request struct {
 	// Body is the raw request body.
 	Body []byte
 	// Endpoint is EndpointChat, EndpointEmbeddings, EndpointImages,
-	// EndpointModels, or "" for a path the mock does not serve.
+	// EndpointModels, or "" for a path the mock does not serve. Requests of
+	// the Responses API and of legacy completions are EndpointChat too: the
+	// handler translates them into chat requests for the mock (their API
+	// field tells them apart).
 	Endpoint string
+	// API is the wire API the request used: "chat.completions",
+	// "responses", "completions", "embeddings", ... (oaicompat.CallInfo's
+	// Endpoint).
+	API string
 	// The decoded request, for the endpoint it was sent to; a body that the
 	// handler rejected is decoded as far as possible.
 	Chat      *oaicompat.ChatRequest
@@ -204,7 +211,7 @@ func redact(h http.Header) http.Header {
 // endpointOf maps a request path to its endpoint.
 func endpointOf(path string) string {
 	switch {
-	case strings.HasSuffix(path, "/chat/completions"):
+	case strings.HasSuffix(path, "/chat/completions") || strings.HasSuffix(path, "/responses") || strings.HasSuffix(path, "/completions"):
 		return EndpointChat
 	case strings.HasSuffix(path, "/embeddings"):
 		return EndpointEmbeddings

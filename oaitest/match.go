@@ -63,7 +63,8 @@ type cond struct {
 	check      func(r *Request) (ok bool, got string)
 }
 
-// Chat matches chat completion requests.
+// Chat matches chat requests: chat completions, and the Responses API and
+// legacy completions, which the handler serves from the same Backend.
 func Chat() *Match { return (&Match{}).Endpoint(EndpointChat) }
 
 // Embeddings matches embedding requests.
@@ -90,6 +91,14 @@ func (m *Match) add(what, want string, check func(r *Request) (bool, string)) *M
 func (m *Match) Endpoint(e string) *Match {
 	return m.add("endpoint", strconv.Quote(e), func(r *Request) (bool, string) {
 		return r.Endpoint == e, strconv.Quote(r.Endpoint)
+	})
+}
+
+// API requires the wire API: "chat.completions", "responses" or
+// "completions" for chat requests (Chat matches all three).
+func (m *Match) API(api string) *Match {
+	return m.add("api", strconv.Quote(api), func(r *Request) (bool, string) {
+		return r.API == api, strconv.Quote(r.API)
 	})
 }
 

@@ -200,16 +200,18 @@ func (r *Reply) ErrorAfter(n int, e *oaicompat.Error) *Reply {
 	return r
 }
 
-// DisconnectAfter closes the connection after n SSE data events, without
-// the end of the stream; DisconnectAfter(0) closes it before the response
-// headers (a connection reset the SDKs retry).
+// DisconnectAfter closes the connection after n SSE events (keep-alive
+// comments do not count), without the end of the stream;
+// DisconnectAfter(0) closes it before the response headers (a connection
+// reset the SDKs retry).
 func (r *Reply) DisconnectAfter(n int) *Reply {
 	r.wire.disconnectAt = n
 	r.wire.disconnect = true
 	return r
 }
 
-// MalformedChunk replaces SSE data event n (from 1) with broken JSON.
+// MalformedChunk replaces SSE event n (from 1) with a data line of broken
+// JSON.
 func (r *Reply) MalformedChunk(n int) *Reply { r.wire.malformedAt = n; return r }
 
 // NoDone leaves out the final data: [DONE] of a stream.

@@ -75,7 +75,7 @@ func TestStrict(t *testing.T) {
 			mock.On(nil).AnyTimes()
 			path := "/chat/completions"
 			if tc.name == "unknown route" {
-				path = "/responses"
+				path = "/audio/speech"
 			}
 			status, body := post(t, mock, path, tc.body)
 			want := 400

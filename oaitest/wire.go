@@ -36,7 +36,8 @@ var (
 
 // faultWriter sits in front of the oaicompat handler. It records the
 // status, adds the reply's headers, and plays the wire faults on SSE
-// streams. The handler writes one event per Write and flushes after it
+// streams (chat chunks and Responses events alike). The handler writes one
+// event per Write and flushes after it
 // (see oaicompat's stream.go), so a Write is an event. It implements Unwrap
 // and FlushError, so http.ResponseController keeps streaming through it.
 type faultWriter struct {
@@ -174,7 +175,7 @@ func (fw *faultWriter) Write(b []byte) (int, error) {
 		if fw.f.noDone && bytes.HasSuffix(b, doneFrame) {
 			b = b[:len(b)-len(doneFrame)]
 		}
-		if bytes.HasPrefix(b, []byte("data: ")) && !bytes.HasPrefix(b, doneFrame) {
+		if len(b) > 0 && b[0] != ':' && !bytes.HasPrefix(b, doneFrame) { // an event, not a comment
 			fw.events++
 			if fw.f.disconnect && fw.events > fw.f.disconnectAt {
 				fw.hangUpLocked()

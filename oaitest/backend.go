@@ -29,10 +29,11 @@ func noMatch(msg string) *oaicompat.Error {
 	return e
 }
 
-// begin records the request, checks it, and returns the reply to write.
+// begin records the request, checks it, and returns the reply to write,
+// with its headers and wire faults set up on the response.
 // A nil reply with a nil error means no rule matched a request that needs
 // none (a model listing).
-func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)) (*call, *Reply, error) {
+func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)) (*Reply, error) {
 	c := callFrom(ctx)
 	if c == nil { // called outside ServeHTTP (a wrapped handler): journal it anyway
 		c = &call{req: &Request{Endpoint: endpoint}, fw: newFaultWriter(nil, wireFaults{})}
@@ -48,10 +49,10 @@ func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)
 	m.mu.Unlock()
 
 	if err := m.checkStrict(c.req); err != nil {
-		return c, nil, err
+		return nil, err
 	}
 	if err := m.takeQuota(c); err != nil {
-		return c, nil, err
+		return nil, err
 	}
 	m.mu.Lock()
 	for _, r := range m.rules {
@@ -60,7 +61,7 @@ func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)
 			c.req.Rule = r.label()
 			m.mu.Unlock()
 			c.fw.configure(rep, m.cfg.wire)
-			return c, rep, nil
+			return rep, nil
 		}
 	}
 	miss := nearMiss(m.rules, c.req)
@@ -68,14 +69,31 @@ func (m *Mock) begin(ctx context.Context, endpoint string, record func(*Request)
 		c.req.Rule = "fallback"
 		m.mu.Unlock()
 		c.fw.configure(fb, m.cfg.wire)
-		return c, fb, nil
+		return fb, nil
 	}
 	m.mu.Unlock()
 	if endpoint == EndpointModels {
-		return c, nil, nil
+		return nil, nil
 	}
 	m.fail("oaitest: request #%d %s %s matched no rule; %s", c.req.Seq, c.req.Method, c.req.Path, miss)
-	return c, nil, noMatch("oaitest: no rule matched this request; " + miss)
+	return nil, noMatch("oaitest: no rule matched this request; " + miss)
+}
+
+// start begins a reply that is not a chat stream: the rule's reply, after
+// its prelude and its time to first token. A nil reply with a nil error is
+// a model listing no rule answers.
+func (m *Mock) start(ctx context.Context, endpoint string, record func(*Request)) (*Reply, error) {
+	rep, err := m.begin(ctx, endpoint, record)
+	if err != nil || rep == nil {
+		return nil, err
+	}
+	if err := m.prelude(ctx, rep); err != nil {
+		return nil, err
+	}
+	if err := newPacer(m.pacing(rep), m.cfg.clock).next(ctx); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // prelude plays the parts of a reply that come before any content: a
@@ -121,7 +139,7 @@ func (b backend) ChatChoices(ctx context.Context, req *oaicompat.ChatRequest, w 
 }
 
 func (m *Mock) chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-	c, rep, err := m.begin(ctx, EndpointChat, func(r *Request) { r.Chat = req })
+	rep, err := m.begin(ctx, EndpointChat, func(r *Request) { r.Chat = req })
 	if err != nil {
 		return err
 	}
@@ -172,7 +190,6 @@ func (m *Mock) chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	}
 	w.SetUsage(*u)
 	m.chargeQuota(u.PromptTokens + u.CompletionTokens)
-	_ = c
 	return nil
 }
 
@@ -190,14 +207,8 @@ func (m *Mock) interrupt(ctx context.Context, rep *Reply, written int) error {
 // Embed implements oaicompat.Embedder.
 func (b backend) Embed(ctx context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
 	m := b.m
-	_, rep, err := m.begin(ctx, EndpointEmbeddings, func(r *Request) { r.Embedding = req })
+	rep, err := m.start(ctx, EndpointEmbeddings, func(r *Request) { r.Embedding = req })
 	if err != nil {
-		return nil, err
-	}
-	if err := m.prelude(ctx, rep); err != nil {
-		return nil, err
-	}
-	if err := newPacer(m.pacing(rep), m.cfg.clock).next(ctx); err != nil {
 		return nil, err
 	}
 	if e, ok := rep.backend.(oaicompat.Embedder); ok {
@@ -218,14 +229,8 @@ func (b backend) Embed(ctx context.Context, req *oaicompat.EmbeddingRequest) (*o
 // GenerateImages implements oaicompat.ImageGenerator.
 func (b backend) GenerateImages(ctx context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
 	m := b.m
-	_, rep, err := m.begin(ctx, EndpointImages, func(r *Request) { r.Image = req })
+	rep, err := m.start(ctx, EndpointImages, func(r *Request) { r.Image = req })
 	if err != nil {
-		return nil, err
-	}
-	if err := m.prelude(ctx, rep); err != nil {
-		return nil, err
-	}
-	if err := newPacer(m.pacing(rep), m.cfg.clock).next(ctx); err != nil {
 		return nil, err
 	}
 	if g, ok := rep.backend.(oaicompat.ImageGenerator); ok {
@@ -249,15 +254,12 @@ func (b backend) ListModels(ctx context.Context) ([]oaicompat.Model, error) {
 	if c := callFrom(ctx); c == nil || endpointOf(c.req.Path) != EndpointModels {
 		return m.modelList(m.cfg.models), nil
 	}
-	_, rep, err := m.begin(ctx, EndpointModels, func(*Request) {})
+	rep, err := m.start(ctx, EndpointModels, func(*Request) {})
 	if err != nil {
 		return nil, err
 	}
 	if rep == nil {
 		return m.modelList(m.cfg.models), nil
-	}
-	if err := m.prelude(ctx, rep); err != nil {
-		return nil, err
 	}
 	if l, ok := rep.backend.(oaicompat.ModelLister); ok {
 		return l.ListModels(ctx)

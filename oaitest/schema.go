@@ -220,20 +220,8 @@ func (g *generator) merge(s map[string]any, all []any) map[string]any {
 func (g *generator) object(s map[string]any, depth, variant int) any {
 	out := map[string]any{}
 	props, _ := s["properties"].(map[string]any)
-	required := map[string]bool{}
-	if r, ok := s["required"].([]any); ok {
-		for _, x := range r {
-			if name, ok := x.(string); ok {
-				required[name] = true
-			}
-		}
-	}
-	names := make([]string, 0, len(props))
-	for name := range props {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	required := requiredSet(s)
+	for _, name := range sortedKeys(props) {
 		if depth >= maxDepth && !required[name] {
 			continue
 		}
@@ -376,4 +364,26 @@ func stringValue(s map[string]any, variant int) string {
 		}
 	}
 	return v
+}
+
+// requiredSet returns the names in a schema's required list.
+func requiredSet(s map[string]any) map[string]bool {
+	set := map[string]bool{}
+	r, _ := s["required"].([]any)
+	for _, x := range r {
+		if name, ok := x.(string); ok {
+			set[name] = true
+		}
+	}
+	return set
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -148,19 +148,8 @@ func walkStrict(node any, ctx string) string {
 		if ap, set := s["additionalProperties"]; !set || ap != false {
 			return fmt.Sprintf("In context=(%s), 'additionalProperties' is required to be supplied and to be false.", ctx)
 		}
-		req := map[string]bool{}
-		if r, ok := s["required"].([]any); ok {
-			for _, x := range r {
-				if name, ok := x.(string); ok {
-					req[name] = true
-				}
-			}
-		}
-		names := make([]string, 0, len(props))
-		for name := range props {
-			names = append(names, name)
-		}
-		sort.Strings(names)
+		req := requiredSet(s)
+		names := sortedKeys(props)
 		for _, name := range names {
 			if !req[name] {
 				return fmt.Sprintf("In context=(%s), 'required' is required to be supplied and to be an array including every key in properties. Missing '%s'.", ctx, name)
@@ -187,12 +176,7 @@ func walkStrict(node any, ctx string) string {
 	}
 	for _, key := range []string{"$defs", "definitions"} {
 		defs, _ := s[key].(map[string]any)
-		names := make([]string, 0, len(defs))
-		for name := range defs {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range sortedKeys(defs) {
 			if msg := walkStrict(defs[name], joinCtx(ctx, key, name)); msg != "" {
 				return msg
 			}

@@ -110,6 +110,7 @@ type journalEntry struct {
 	Method     string              `json:"method"`
 	Path       string              `json:"path"`
 	Endpoint   string              `json:"endpoint"`
+	API        string              `json:"api,omitempty"`
 	Header     map[string][]string `json:"headers"`
 	Body       json.RawMessage     `json:"body,omitempty"`
 	BodyText   string              `json:"body_text,omitempty"`
@@ -133,7 +134,7 @@ func (s *server) journal(w http.ResponseWriter, r *http.Request) {
 	reqs := m.Requests()
 	out := make([]journalEntry, len(reqs))
 	for i, q := range reqs {
-		e := journalEntry{Seq: q.Seq, Method: q.Method, Path: q.Path, Endpoint: q.Endpoint, Header: q.Header,
+		e := journalEntry{Seq: q.Seq, Method: q.Method, Path: q.Path, Endpoint: q.Endpoint, API: q.API, Header: q.Header,
 			Attempt: q.Attempt, RetryCount: q.RetryCount, At: q.At, Rule: q.Rule, Status: q.Status}
 		if json.Valid(q.Body) {
 			e.Body = q.Body

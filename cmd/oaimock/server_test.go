@@ -104,6 +104,9 @@ func TestExampleScenario(t *testing.T) {
 	if journal[3].Attempt != 2 || journal[3].RetryCount != 1 || journal[2].Status != 429 || journal[2].Error.Type != "requests" {
 		t.Errorf("retry journal %+v / %+v", journal[2], journal[3])
 	}
+	if journal[0].API != "chat.completions" || journal[7].API != "embeddings" {
+		t.Errorf("api %q %q", journal[0].API, journal[7].API)
+	}
 	if got := journal[0].Header["Authorization"]; len(got) != 1 || got[0] != "Bearer [REDACTED]" {
 		t.Errorf("authorization %q", got)
 	}

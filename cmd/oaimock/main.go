@@ -3,6 +3,7 @@
 // sends are those of the production oaicompat handler.
 //
 //	go run ./cmd/oaimock -addr 127.0.0.1:4010 -config scenario.yaml
+//	go run ./cmd/oaimock -tape testdata/chat.oaitape.yaml   # replay a tape recorded with oaitest.NewRecorder
 //	go install github.com/oaicompat/oaicompat/cmd/oaimock@latest
 //
 // Point any OpenAI SDK at http://127.0.0.1:4010/v1. The scenario file

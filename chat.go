@@ -68,8 +68,8 @@ func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStr
 		h.fail(w, r, err)
 		return
 	}
-	if r.Context().Err() != nil || es.err != nil {
-		return // the client is gone
+	if errors.Is(r.Context().Err(), context.Canceled) || es.err != nil {
+		return // the client is gone; a deadline (middleware.Timeout) is reported below
 	}
 	var p errPanic
 	if errors.As(err, &p) {

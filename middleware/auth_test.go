@@ -37,7 +37,7 @@ func TestAuthOpenAIGo(t *testing.T) {
 		{name: "x-api-key", req: []option.RequestOption{option.WithHeaderDel("Authorization"), option.WithHeader("x-api-key", aliceKey)}, wantID: "alice"},
 		{name: "authorization wins over api-key", req: []option.RequestOption{option.WithAPIKey(aliceKey), option.WithHeader("api-key", bobKey)}, wantID: "alice"},
 		{
-			name:     "wrong key",
+			name: "wrong key",
 			// a 51-character key, as in OpenAI's own messages: 8 shown, 39 stars, 4 shown
 			req:      []option.RequestOption{option.WithAPIKey("sk-8uCeCabcdefghijklmnopqrstuvwxyz0123456789ABCoK2e")},
 			wantCode: `"invalid_api_key"`,

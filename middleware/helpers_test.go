@@ -36,14 +36,15 @@ func serve(t testing.TB, h http.Handler) *httptest.Server {
 
 // client returns an official openai-go client for srv that never retries
 // unless opts say otherwise.
-func client(srv *httptest.Server, key string, opts ...option.RequestOption) openai.Client {
+func client(srv *httptest.Server, key string, opts ...option.RequestOption) *openai.Client {
 	base := []option.RequestOption{
 		option.WithBaseURL(srv.URL + "/v1/"),
 		option.WithAPIKey(key),
 		option.WithMaxRetries(0),
 		option.WithHTTPClient(srv.Client()),
 	}
-	return openai.NewClient(append(base, opts...)...)
+	c := openai.NewClient(append(base, opts...)...)
+	return &c
 }
 
 // usage is what the test backends report.

@@ -21,8 +21,8 @@ import (
 
 // rateHeaders are the rate-limit headers of a response ("" when absent).
 type rateHeaders struct {
-	limitReq, remainingReq, resetReq       string
-	limitTok, remainingTok, resetTok       string
+	limitReq, remainingReq, resetReq      string
+	limitTok, remainingTok, resetTok      string
 	retryAfter, retryAfterMs, shouldRetry string
 }
 

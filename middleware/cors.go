@@ -39,7 +39,7 @@ func WithMaxAge(d time.Duration) CORSOption { return func(c *corsConfig) { c.max
 // X-Stainless-* telemetry), Azure's and other clients' key headers, and
 // request ids.
 var corsAllowedHeaders = []string{
-	"authorization", "content-type", "accept", "api-key", "x-api-key",
+	"authorization", "content-type", "accept", "accept-language", "content-language", "api-key", "x-api-key",
 	"openai-organization", "openai-project", "openai-beta", "idempotency-key", "x-request-id",
 }
 

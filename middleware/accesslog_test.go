@@ -56,7 +56,8 @@ func TestAccessLog(t *testing.T) {
 				middleware.AccessLog(slog.New(slog.NewJSONHandler(&logs, nil)), tt.opts...),
 				middleware.Auth(middleware.StaticKeys(testKeys)),
 			)
-			c := client(serve(t, chain(oaicompat.NewHandler(hello))), tt.key)
+			srv := serve(t, chain(oaicompat.NewHandler(hello)))
+			c := client(srv, tt.key)
 			var resp *http.Response
 			var err error
 			if tt.stream {
@@ -70,6 +71,7 @@ func TestAccessLog(t *testing.T) {
 			if err != nil {
 				resp = apiError(t, err).Response
 			}
+			finish(srv)
 
 			line := logs.String()
 			if strings.Count(line, "\n") != 1 {
@@ -129,6 +131,7 @@ func TestAccessLogErrors(t *testing.T) {
 	if s.Err() == nil {
 		t.Fatal("want an in-band error")
 	}
+	finish(srv)
 	var rec map[string]any
 	if err := json.Unmarshal([]byte(logs.String()), &rec); err != nil {
 		t.Fatal(err)

@@ -84,6 +84,7 @@ func TestChainStreamsEventByEvent(t *testing.T) {
 		t.Fatalf("streamed %q, want one, two", got)
 	}
 	// and every middleware saw the request
+	finish(srv)
 	h := resp.Header
 	if h.Get("x-request-id") == "" || h.Get("Access-Control-Allow-Origin") != "*" || h.Get("x-ratelimit-remaining-requests") != "99" ||
 		h.Get("Content-Type") != "text/event-stream; charset=utf-8" {

@@ -34,6 +34,11 @@ func serve(t testing.TB, h http.Handler) *httptest.Server {
 	return srv
 }
 
+// finish waits until srv has served every request it received (a client
+// can see the end of a response before the handlers wrapping it return), so
+// that a test can read what those handlers recorded.
+func finish(srv *httptest.Server) { srv.Close() }
+
 // client returns an official openai-go client for srv that never retries
 // unless opts say otherwise.
 func client(srv *httptest.Server, key string, opts ...option.RequestOption) *openai.Client {

@@ -151,6 +151,7 @@ func TestOTel(t *testing.T) {
 			})
 			traceparent := fmt.Sprintf("00-%s-%s-01", parent.TraceID(), parent.SpanID())
 			_ = tt.call(testContext(t), client(srv, tt.key, option.WithHeader("traceparent", traceparent)))
+			finish(srv)
 
 			ended := spans.Ended()
 			if len(ended) != 1 {
@@ -171,7 +172,7 @@ func TestOTel(t *testing.T) {
 				got, ok := attrs[k]
 				if want == nil {
 					if ok {
-						t.Errorf("%s = %v, want absent", k, got.Emit())
+						t.Errorf("%s = %v, want absent", k, got.String())
 					}
 					continue
 				}

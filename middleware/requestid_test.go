@@ -2,9 +2,12 @@ package middleware_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/openai/openai-go/v3/option"
@@ -33,10 +36,8 @@ func TestRequestID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var seen string // the id the backend saw in its context
 			backend := oaicompat.ChatFunc(func(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-				seen = middleware.RequestIDFromContext(ctx)
-				return w.WriteText("ok")
+				return w.WriteText(middleware.RequestIDFromContext(ctx))
 			})
 			h := middleware.Chain(middleware.RequestID(), middleware.Auth(middleware.StaticKeys(testKeys)))(oaicompat.NewHandler(backend))
 			var resp *http.Response
@@ -44,18 +45,22 @@ func TestRequestID(t *testing.T) {
 			if tt.incoming != "" {
 				opts = append(opts, option.WithHeader("X-Request-Id", tt.incoming))
 			}
-			_, err := client(serve(t, h), tt.key).Chat.Completions.New(testContext(t), chatParams("hi"), opts...)
+			got, err := client(serve(t, h), tt.key).Chat.Completions.New(testContext(t), chatParams("hi"), opts...)
+			seen := "" // the id the backend saw in its context
+			if err == nil {
+				seen = got.Choices[0].Message.Content
+			}
 			if tt.key != aliceKey {
 				resp = apiError(t, err).Response
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			got := resp.Header.Get("x-request-id")
-			if tt.want != "" && got != tt.want || tt.want == "" && !generatedID.MatchString(got) {
-				t.Fatalf("x-request-id = %q, want %q (or a generated req_ id)", got, tt.want)
+			id := resp.Header.Get("x-request-id")
+			if tt.want != "" && id != tt.want || tt.want == "" && !generatedID.MatchString(id) {
+				t.Fatalf("x-request-id = %q, want %q (or a generated req_ id)", id, tt.want)
 			}
-			if tt.key == aliceKey && seen != got {
-				t.Fatalf("backend saw request id %q, response says %q", seen, got)
+			if tt.key == aliceKey && seen != id {
+				t.Fatalf("backend saw request id %q, response says %q", seen, id)
 			}
 		})
 	}
@@ -63,11 +68,10 @@ func TestRequestID(t *testing.T) {
 
 func TestRequestIDGenerator(t *testing.T) {
 	t.Parallel()
-	n := 0
-	gen := middleware.RequestID(middleware.WithRequestIDGenerator(func() string { n++; return "fixed-" + string(rune('0'+n)) }))
-	var hdr string
+	var n atomic.Int32
+	gen := middleware.RequestID(middleware.WithRequestIDGenerator(func() string { return fmt.Sprint("fixed-", n.Add(1)) }))
 	h := gen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hdr = r.Header.Get("X-Request-Id") // handed on for code that reads headers
+		_, _ = io.WriteString(w, r.Header.Get("X-Request-Id")) // handed on for code that reads headers
 	}))
 	srv := serve(t, h)
 	for i, want := range []string{"fixed-1", "fixed-2"} {
@@ -75,8 +79,9 @@ func TestRequestIDGenerator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		hdr, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if got := resp.Header.Get("X-Request-Id"); got != want || hdr != want {
+		if got := resp.Header.Get("X-Request-Id"); got != want || string(hdr) != want {
 			t.Fatalf("request %d: response id %q, request header %q, want %q", i, got, hdr, want)
 		}
 	}

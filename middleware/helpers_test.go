@@ -39,6 +39,18 @@ func serve(t testing.TB, h http.Handler) *httptest.Server {
 // that a test can read what those handlers recorded.
 func finish(srv *httptest.Server) { srv.Close() }
 
+// settled signals on done each time a request has been completely served
+// (middleware included), for tests whose next request depends on what the
+// last one left behind, such as a rate limiter's token correction.
+func settled(done chan<- struct{}) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() { done <- struct{}{} }()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 // client returns an official openai-go client for srv that never retries
 // unless opts say otherwise.
 func client(srv *httptest.Server, key string, opts ...option.RequestOption) *openai.Client {

@@ -46,7 +46,8 @@ type rateCall struct {
 }
 
 // runRateCalls sends the calls in order through openai-go and checks each.
-func runRateCalls(t *testing.T, srv string, clock *fakeClock, calls []rateCall) {
+// srv must be wrapped in settled(done).
+func runRateCalls(t *testing.T, srv string, done <-chan struct{}, clock *fakeClock, calls []rateCall) {
 	t.Helper()
 	for i, c := range calls {
 		clock.Advance(c.advance)
@@ -62,6 +63,7 @@ func runRateCalls(t *testing.T, srv string, clock *fakeClock, calls []rateCall) 
 		} else {
 			_, err = cl.Chat.Completions.New(testContext(t), chatParams("hi"))
 		}
+		<-done
 		if c.errType == "" && err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
@@ -85,8 +87,9 @@ func TestRateLimitRequests(t *testing.T) {
 		middleware.Auth(middleware.StaticKeys(testKeys)),
 		middleware.RateLimit(middleware.Limits{Requests: 2}, middleware.WithClock(clock.Now)),
 	)
-	srv := serve(t, chain(oaicompat.NewHandler(hello)))
-	runRateCalls(t, srv.URL, clock, []rateCall{
+	done := make(chan struct{}, 1)
+	srv := serve(t, settled(done)(chain(oaicompat.NewHandler(hello))))
+	runRateCalls(t, srv.URL, done, clock, []rateCall{
 		{key: aliceKey, want: rateHeaders{limitReq: "2", remainingReq: "1", resetReq: "30s"}},
 		{key: aliceKey, stream: true, want: rateHeaders{limitReq: "2", remainingReq: "0", resetReq: "1m0s"}},
 		{key: aliceKey, errType: "requests",
@@ -118,8 +121,9 @@ func TestRateLimitTokens(t *testing.T) {
 		middleware.RateLimit(middleware.Limits{Tokens: 100}, middleware.WithClock(clock.Now),
 			middleware.WithTokenEstimator(func(*http.Request, []byte) int64 { return 30 })),
 	)
-	srv := serve(t, chain(oaicompat.NewHandler(usageBackend)))
-	runRateCalls(t, srv.URL, clock, []rateCall{
+	done := make(chan struct{}, 1)
+	srv := serve(t, settled(done)(chain(oaicompat.NewHandler(usageBackend))))
+	runRateCalls(t, srv.URL, done, clock, []rateCall{
 		// 30 estimated, then corrected to the 50 used
 		{key: aliceKey, want: rateHeaders{limitTok: "100", remainingTok: "70", resetTok: "18s"}},
 		// 50 + 30 estimated; corrected from the stream's usage (the client did not ask for it)
@@ -139,11 +143,13 @@ func TestRateLimitRefund(t *testing.T) {
 	clock := newFakeClock()
 	rl := middleware.RateLimit(middleware.Limits{Tokens: 100}, middleware.WithClock(clock.Now),
 		middleware.WithTokenEstimator(func(*http.Request, []byte) int64 { return 30 }))
-	srv := serve(t, middleware.Chain(middleware.Auth(middleware.StaticKeys(testKeys)), rl)(oaicompat.NewHandler(usageBackend)))
+	done := make(chan struct{}, 1)
+	srv := serve(t, middleware.Chain(settled(done), middleware.Auth(middleware.StaticKeys(testKeys)), rl)(oaicompat.NewHandler(usageBackend)))
 	c := client(srv, aliceKey)
 	for i := range 3 {
 		var resp *http.Response
 		_, err := c.Chat.Completions.New(testContext(t), chatParams("fail"), option.WithResponseInto(&resp))
+		<-done
 		e := apiError(t, err)
 		if e.StatusCode != 400 || e.Response.Header.Get("x-ratelimit-remaining-tokens") != "70" {
 			t.Fatalf("call %d: %d, remaining %q; want 400 with 70 remaining each time", i, e.StatusCode, e.Response.Header.Get("x-ratelimit-remaining-tokens"))
@@ -404,11 +410,12 @@ func TestRateLimitRedisReplicas(t *testing.T) {
 	t.Parallel()
 	rdb := startRedis(t)
 	clock := newFakeClock()
+	done := make(chan struct{}, 1)
 	replica := func() string {
 		rl := middleware.RateLimit(middleware.Limits{Requests: 2, Tokens: 1000},
 			middleware.WithStore(middleware.NewRedisStore(rdb, "replicas:")), middleware.WithClock(clock.Now),
 			middleware.WithTokenEstimator(func(*http.Request, []byte) int64 { return 30 }))
-		return serve(t, middleware.Chain(middleware.Auth(middleware.StaticKeys(testKeys)), rl)(oaicompat.NewHandler(usageBackend))).URL
+		return serve(t, middleware.Chain(settled(done), middleware.Auth(middleware.StaticKeys(testKeys)), rl)(oaicompat.NewHandler(usageBackend))).URL
 	}
 	a, b := replica(), replica()
 	for i, call := range []struct {
@@ -425,6 +432,7 @@ func TestRateLimitRedisReplicas(t *testing.T) {
 		var resp *http.Response
 		cl := openai.NewClient(option.WithBaseURL(call.url+"/v1/"), option.WithAPIKey(call.key), option.WithMaxRetries(0), option.WithResponseInto(&resp))
 		_, err := cl.Chat.Completions.New(testContext(t), chatParams("hi"))
+		<-done
 		if err != nil {
 			resp = apiError(t, err).Response
 		}

@@ -124,7 +124,7 @@ func TestRedisStoreDown(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second})
 	defer rdb.Close()
 	s := middleware.NewRedisStore(rdb, "")
 	if _, _, err := s.Take(context.Background(), "k", time.Now(), []middleware.Charge{rpm(60, 1)}); err == nil {

@@ -180,16 +180,15 @@ func (t *telemetry) serve(w http.ResponseWriter, r *http.Request, next http.Hand
 		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 	}
 	provider := genaiconv.ProviderNameAttr(t.cfg.provider)
-	mctx := context.WithoutCancel(ctx)
-	t.duration.Record(mctx, elapsed.Seconds(), op, provider, attrs...)
+	t.duration.Record(ctx, elapsed.Seconds(), op, provider, attrs...)
 	if ci.Stream && !ci.FirstOutput.IsZero() {
 		if d := ci.FirstOutput.Sub(start); d >= 0 {
-			t.ttft.Record(mctx, d.Seconds(), op, provider, attrs...)
+			t.ttft.Record(ctx, d.Seconds(), op, provider, attrs...)
 		}
 	}
-	if ci.Err == nil || ci.Usage.TotalTokens > 0 {
-		t.recordTokens(mctx, ci.Usage.PromptTokens, semconv.GenAITokenTypeInput, op, attrs)
-		t.recordTokens(mctx, ci.Usage.CompletionTokens, semconv.GenAITokenTypeOutput, op, attrs)
+	if (ci.Err == nil || ci.Usage.TotalTokens > 0) && t.tokens.Enabled(ctx) {
+		t.recordTokens(ctx, ci.Usage.PromptTokens, semconv.GenAITokenTypeInput, op, attrs)
+		t.recordTokens(ctx, ci.Usage.CompletionTokens, semconv.GenAITokenTypeOutput, op, attrs)
 	}
 }
 

@@ -202,11 +202,19 @@ func defaultRateKey(r *http.Request) string {
 	return "ip:" + host
 }
 
+// limitHeaders are the canonical x-ratelimit-{limit,remaining,reset}-* names
+// of each bucket.
+var limitHeaders = map[string][3]string{
+	bucketRequests: {"X-Ratelimit-Limit-Requests", "X-Ratelimit-Remaining-Requests", "X-Ratelimit-Reset-Requests"},
+	bucketTokens:   {"X-Ratelimit-Limit-Tokens", "X-Ratelimit-Remaining-Tokens", "X-Ratelimit-Reset-Tokens"},
+}
+
 // setLimitHeaders sets x-ratelimit-{limit,remaining,reset}-{requests,tokens}.
 func setLimitHeaders(h http.Header, c Charge, b Bucket) {
-	h.Set("X-Ratelimit-Limit-"+c.Name, strconv.FormatInt(c.Limit, 10))
-	h.Set("X-Ratelimit-Remaining-"+c.Name, strconv.FormatInt(b.Remaining, 10))
-	h.Set("X-Ratelimit-Reset-"+c.Name, ceilMillis(b.Reset).String())
+	names := limitHeaders[c.Name]
+	h[names[0]] = []string{strconv.FormatInt(c.Limit, 10)}
+	h[names[1]] = []string{strconv.FormatInt(b.Remaining, 10)}
+	h[names[2]] = []string{ceilMillis(b.Reset).String()}
 }
 
 // ceilMillis rounds d up to a whole millisecond, so that waiting as long as

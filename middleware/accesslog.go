@@ -16,10 +16,10 @@ type accessLogConfig struct {
 	bodies int
 }
 
-// WithBodies also logs the first max bytes of the request body ("prompt")
-// and of the response body ("output", the raw SSE for streams). Prompts and
-// outputs may hold personal data: enable this only where such logs are
-// allowed. Default off.
+// WithBodies also logs the first max bytes of the request body ("prompt", as
+// far as the handlers inside read it) and of the response body ("output",
+// the raw SSE for streams). Prompts and outputs may hold personal data:
+// enable this only where such logs are allowed. Default off.
 func WithBodies(max int) AccessLogOption { return func(c *accessLogConfig) { c.bodies = max } }
 
 // AccessLog logs one line per request to logger (slog.Default() when nil)

@@ -26,19 +26,8 @@ func (r *ChatRequest) Validate() error {
 			return err
 		}
 	}
-	if err := checkRange("temperature", r.Temperature, 0, 2); err != nil {
-		return err
-	}
-	if err := checkRange("top_p", r.TopP, 0, 1); err != nil {
-		return err
-	}
-	if err := checkRange("presence_penalty", r.PresencePenalty, -2, 2); err != nil {
-		return err
-	}
-	if err := checkRange("frequency_penalty", r.FrequencyPenalty, -2, 2); err != nil {
-		return err
-	}
-	if err := checkIntRange("n", r.N, 1, 128); err != nil {
+	if err := (sampling{r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.N, r.LogitBias, r.Stop,
+		r.StreamOptions != nil, r.Stream}).validate(); err != nil {
 		return err
 	}
 	if err := checkIntRange("max_tokens", r.MaxTokens, 1, 1<<31-1); err != nil {
@@ -54,17 +43,6 @@ func (r *ChatRequest) Validate() error {
 		if !r.WantsLogprobs() {
 			return InvalidRequest("top_logprobs", "Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.")
 		}
-	}
-	for tok, bias := range r.LogitBias {
-		if bias < -100 || bias > 100 {
-			return InvalidValue("logit_bias", "Invalid 'logit_bias': bias for token %s must be between -100 and 100.", tok)
-		}
-	}
-	if len(r.Stop) > 4 {
-		return InvalidRequest("stop", "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length %d instead.", len(r.Stop))
-	}
-	if r.StreamOptions != nil && !r.Stream {
-		return InvalidRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
 	}
 	if err := validateMetadata(r.Metadata); err != nil {
 		return err
@@ -154,8 +132,49 @@ func (r *ChatRequest) Validate() error {
 	return nil
 }
 
+// sampling holds the request fields chat and legacy completions share, and
+// validates them the same way for both.
+type sampling struct {
+	temperature, topP, presence, frequency *float64
+	n                                      *int
+	logitBias                              map[string]float64
+	stop                                   Stop
+	streamOptions, stream                  bool
+}
+
+func (s sampling) validate() error {
+	if err := checkRange("temperature", s.temperature, 0, 2); err != nil {
+		return err
+	}
+	if err := checkRange("top_p", s.topP, 0, 1); err != nil {
+		return err
+	}
+	if err := checkRange("presence_penalty", s.presence, -2, 2); err != nil {
+		return err
+	}
+	if err := checkRange("frequency_penalty", s.frequency, -2, 2); err != nil {
+		return err
+	}
+	if err := checkIntRange("n", s.n, 1, 128); err != nil {
+		return err
+	}
+	for tok, bias := range s.logitBias {
+		if bias < -100 || bias > 100 {
+			return InvalidValue("logit_bias", "Invalid 'logit_bias': bias for token %s must be between -100 and 100.", tok)
+		}
+	}
+	if len(s.stop) > 4 {
+		return InvalidRequest("stop", "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length %d instead.", len(s.stop))
+	}
+	if s.streamOptions && !s.stream {
+		return InvalidRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
+	}
+	return nil
+}
+
 func validateMessage(m *Message, i int) error {
-	p := "messages[" + strconv.Itoa(i) + "]"
+	// Paths are built only on the error path, so valid messages cost no allocations.
+	p := func(suffix string) string { return "messages[" + strconv.Itoa(i) + "]" + suffix }
 	var allowed []string
 	switch m.Role {
 	case RoleSystem, RoleDeveloper:
@@ -165,49 +184,49 @@ func validateMessage(m *Message, i int) error {
 	case RoleAssistant:
 		allowed = assistantParts
 		if m.Content.IsNull() && len(m.ToolCalls) == 0 && m.FunctionCall == nil && m.Audio == nil {
-			return InvalidRequest(p+".content", "Invalid value for '%s.content': an assistant message must have 'content' or 'tool_calls'.", p)
+			return InvalidRequest(p(".content"), "Invalid value for '%s': an assistant message must have 'content' or 'tool_calls'.", p(".content"))
 		}
 		for j, tc := range m.ToolCalls {
-			tp := p + ".tool_calls[" + strconv.Itoa(j) + "]"
+			tp := func(suffix string) string { return p(".tool_calls[" + strconv.Itoa(j) + "]" + suffix) }
 			if tc.ID == "" {
-				return missing(tp + ".id")
+				return missing(tp(".id"))
 			}
 			switch tc.Type {
 			case "function":
 				if tc.Function == nil {
-					return missing(tp + ".function")
+					return missing(tp(".function"))
 				}
 				if tc.Function.Name == "" {
-					return missing(tp + ".function.name")
+					return missing(tp(".function.name"))
 				}
 			case "custom":
 				if tc.Custom == nil {
-					return missing(tp + ".custom")
+					return missing(tp(".custom"))
 				}
 			case "":
-				return missing(tp + ".type")
+				return missing(tp(".type"))
 			default:
-				return enumError(tp+".type", tc.Type, "function", "custom")
+				return enumError(tp(".type"), tc.Type, "function", "custom")
 			}
 		}
 	case RoleTool:
 		allowed = textOnly
 		if m.ToolCallID == "" {
-			return missing(p + ".tool_call_id")
+			return missing(p(".tool_call_id"))
 		}
 	case RoleFunction:
 		if m.Name == "" {
-			return missing(p + ".name")
+			return missing(p(".name"))
 		}
 		return nil
 	case "":
-		return missing(p + ".role")
+		return missing(p(".role"))
 	default:
-		return enumError(p+".role", m.Role, "system", "developer", "user", "assistant", "tool", "function")
+		return enumError(p(".role"), m.Role, "system", "developer", "user", "assistant", "tool", "function")
 	}
 	if m.Content.IsNull() {
 		if m.Role != RoleAssistant {
-			return missing(p + ".content")
+			return missing(p(".content"))
 		}
 		return nil
 	}
@@ -216,37 +235,37 @@ func validateMessage(m *Message, i int) error {
 	}
 	parts := m.Content.Parts()
 	if len(parts) == 0 {
-		return InvalidRequest(p+".content", "Invalid '%s.content': empty array. Expected an array with minimum length 1, but got an empty array instead.", p)
+		return InvalidRequest(p(".content"), "Invalid '%s': empty array. Expected an array with minimum length 1, but got an empty array instead.", p(".content"))
 	}
 	for j := range parts {
-		pp := p + ".content[" + strconv.Itoa(j) + "]"
+		pp := func(suffix string) string { return p(".content[" + strconv.Itoa(j) + "]" + suffix) }
 		part := &parts[j]
 		if part.Type == "" {
-			return missing(pp + ".type")
+			return missing(pp(".type"))
 		}
 		if !contains(allowed, part.Type) {
-			return enumError(pp+".type", part.Type, allowed...)
+			return enumError(pp(".type"), part.Type, allowed...)
 		}
 		switch part.Type {
 		case "image_url":
 			if part.ImageURL == nil || part.ImageURL.URL == "" {
-				return missing(pp + ".image_url.url")
+				return missing(pp(".image_url.url"))
 			}
 			if d := part.ImageURL.Detail; d != "" {
-				if err := checkEnum(pp+".image_url.detail", d, "auto", "low", "high"); err != nil {
-					return err
+				if !contains(imageDetails, d) {
+					return enumError(pp(".image_url.detail"), d, imageDetails...)
 				}
 			}
 		case "input_audio":
 			if part.InputAudio == nil || part.InputAudio.Data == "" {
-				return missing(pp + ".input_audio.data")
+				return missing(pp(".input_audio.data"))
 			}
-			if err := checkEnum(pp+".input_audio.format", part.InputAudio.Format, "wav", "mp3"); err != nil {
-				return err
+			if f := part.InputAudio.Format; !contains(audioFormats, f) {
+				return enumError(pp(".input_audio.format"), f, audioFormats...)
 			}
 		case "file":
 			if part.File == nil {
-				return missing(pp + ".file")
+				return missing(pp(".file"))
 			}
 		}
 	}
@@ -257,6 +276,8 @@ var (
 	textOnly       = []string{"text"}
 	userParts      = []string{"text", "image_url", "input_audio", "file"}
 	assistantParts = []string{"text", "refusal"}
+	imageDetails   = []string{"auto", "low", "high"}
+	audioFormats   = []string{"wav", "mp3"}
 )
 
 func validateToolChoice(param string, tc *ToolChoice, haveTools bool, names map[string]bool) error {

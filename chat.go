@@ -70,16 +70,18 @@ func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStr
 }
 
 // streamError decides how a streaming dialect answers err: before any event
-// it is an ordinary JSON error, answered here; a client that is gone gets
-// nothing; both return nil. Otherwise it returns the *Error to send in-band
-// (a panic is logged and the error noted in the CallInfo).
+// it is an ordinary JSON error, answered here; a client that is gone
+// (request context canceled, or a failed write) gets nothing; both return
+// nil. Otherwise, a request past its deadline included, it returns the
+// *Error to send in-band (a panic is logged and the error noted in the
+// CallInfo).
 func (h *Handler) streamError(w http.ResponseWriter, r *http.Request, es *eventStream, err error) *Error {
 	if !es.Started() {
 		h.fail(w, r, err)
 		return nil
 	}
-	if r.Context().Err() != nil || es.err != nil {
-		return nil // the client is gone
+	if errors.Is(r.Context().Err(), context.Canceled) || es.err != nil {
+		return nil // the client is gone; a deadline (middleware.Timeout) is reported in-band
 	}
 	var p errPanic
 	if errors.As(err, &p) {

@@ -1,6 +1,7 @@
 package oaicompat
 
 import (
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -138,6 +139,24 @@ func appendEventFrame(b []byte, name string, json []byte) []byte {
 }
 
 var doneFrame = []byte("data: [DONE]\n\n")
+
+// WriteStreamError ends an SSE response whose headers already went out by
+// reporting err in-band, as the handler ends a chat completions stream: an
+// event data: {"error":{...}} (see AsError for how err is mapped), then
+// data: [DONE], then a flush. It is for middleware and handlers that fail
+// mid-stream outside the Handler (a panic recovered after the first event,
+// say); before any output, use WriteError. It returns the write error, if
+// any.
+func WriteStreamError(w http.ResponseWriter, err error) error {
+	frame := append(errorFrame(AsError(err)), doneFrame...)
+	if _, werr := w.Write(frame); werr != nil {
+		return werr
+	}
+	if ferr := http.NewResponseController(w).Flush(); ferr != nil && !errors.Is(ferr, http.ErrNotSupported) {
+		return ferr
+	}
+	return nil
+}
 
 // errorFrame is the in-band error event: data: {"error":{...}}.
 func errorFrame(e *Error) []byte {

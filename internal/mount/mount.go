@@ -87,3 +87,19 @@ func (b translatedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// Clean returns a route prefix with a leading "/" and no trailing one; ""
+// (a Group's own prefix) stays "".
+func Clean(prefix string) string {
+	prefix = strings.TrimRight(prefix, "/")
+	if prefix != "" && prefix[0] != '/' {
+		prefix = "/" + prefix
+	}
+	return prefix
+}
+
+// WithBasePath returns opts followed by oaicompat.WithBasePath(base), in a
+// new slice, so that base overrides any base path in opts.
+func WithBasePath(opts []oaicompat.Option, base string) []oaicompat.Option {
+	return append(opts[:len(opts):len(opts)], oaicompat.WithBasePath(base))
+}

@@ -64,7 +64,7 @@ func (s *Stepper) CheckFlush(t testing.TB, c openai.Client) {
 				select {
 				case s.next <- struct{}{}: // the backend may write the next word
 				case <-ctx.Done():
-					t.Fatalf("backend gone after word %d: %v", got, ctx.Err())
+					t.Fatalf("stalled after word %d: %v", got, ctx.Err())
 				}
 			}
 		}

@@ -52,7 +52,9 @@ func show(res *http.Response, err error) {
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	var chat struct{ Choices []struct{ Message struct{ Content string } } }
+	var chat struct {
+		Choices []struct{ Message struct{ Content string } }
+	}
 	if json.Unmarshal(body, &chat) == nil && len(chat.Choices) == 1 {
 		fmt.Println(res.StatusCode, chat.Choices[0].Message.Content)
 		return

@@ -63,9 +63,6 @@ func Register(r Router, prefix string, backend oaicompat.Backend, opts ...oaicom
 // base URL an OpenAI client needs, after the host.
 func (a *API) Prefix() string { return a.prefix }
 
-// Handler returns the oaicompat.Handler serving the API.
-func (a *API) Handler() *oaicompat.Handler { return a.handler }
-
 // serve hands the request to the handler, with echo's body-limit errors
 // translated so that an oversized body answers 413 rather than 400.
 func (a *API) serve(c echo.Context) error {

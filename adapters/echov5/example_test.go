@@ -14,50 +14,60 @@ import (
 	"github.com/oaicompat/oaicompat/adapters/echov5"
 )
 
-// An echo v5 application gains the OpenAI API at /api/v1 beside its own
-// routes; errors under /api/v1 come back in OpenAI's envelope, the others
-// in echo's format.
+// An echo v5 application gains the OpenAI API at /v1 behind a net/http
+// middleware (any func(http.Handler) http.Handler, such as those of
+// oaicompat's middleware package), which runs inside echo through
+// echo.WrapMiddleware. The application's own routes keep echo's errors.
 func ExampleRegister() {
 	backend := oaicompat.ChatFunc(func(_ context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 		return w.WriteText("You said: " + req.LastUserMessage())
 	})
+	requireKey := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer sk-demo" {
+				oaicompat.WriteError(w, oaicompat.NewError(http.StatusUnauthorized,
+					oaicompat.TypeInvalidRequest, "invalid_api_key", "", "Incorrect API key provided."))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 
 	e := echo.New()
 	e.GET("/health", func(c *echo.Context) error { return c.String(http.StatusOK, "ok") })
-	api := echov5.Register(e.Group("/api"), "/v1", backend)
+	api := echov5.Register(e.Group("/v1", echo.WrapMiddleware(requireKey)), "", backend)
 	e.HTTPErrorHandler = api.ErrorHandler(e.HTTPErrorHandler)
 
 	srv := httptest.NewServer(e)
 	defer srv.Close()
-	fmt.Println("base URL:", "http://host"+api.Prefix())
-	show(http.Post(srv.URL+"/api/v1/chat/completions", "application/json",
-		strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)))
-	show(http.Get(srv.URL + "/api/v1"))
-	show(http.Get(srv.URL + "/health"))
-	show(http.Get(srv.URL + "/nope"))
+	chat := `{"model":"m","messages":[{"role":"user","content":"hi"}]}`
+	send(srv.URL+"/v1/chat/completions", "sk-demo", chat)
+	send(srv.URL+"/v1/chat/completions", "sk-wrong", chat)
+	send(srv.URL+"/nope", "", "")
 	// Output:
-	// base URL: http://host/api/v1
 	// 200 You said: hi
-	// 404 {"error":{"message":"Invalid URL (GET /api/v1)","type":"invalid_request_error","param":null,"code":null}}
-	// 200 ok
+	// 401 {"error":{"message":"Incorrect API key provided.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}
 	// 404 {"message":"Not Found"}
 }
 
-// show prints a response's status and body; for a chat completion, the
-// reply's text only.
-func show(res *http.Response, err error) {
+// send POSTs body with key and prints the status and the body; for a chat
+// completion, the reply's text only.
+func send(url, key, body string) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	var chat struct {
+	b, _ := io.ReadAll(res.Body)
+	var completion struct {
 		Choices []struct{ Message struct{ Content string } }
 	}
-	if json.Unmarshal(body, &chat) == nil && len(chat.Choices) == 1 {
-		fmt.Println(res.StatusCode, chat.Choices[0].Message.Content)
+	if json.Unmarshal(b, &completion) == nil && len(completion.Choices) == 1 {
+		fmt.Println(res.StatusCode, completion.Choices[0].Message.Content)
 		return
 	}
-	fmt.Println(res.StatusCode, strings.TrimSpace(string(body)))
+	fmt.Println(res.StatusCode, strings.TrimSpace(string(b)))
 }

@@ -67,6 +67,6 @@ func (a *API) serve(c *echo.Context) error {
 		}
 		return err
 	})
-	a.handler.ServeHTTP(c.Response(), r)
+	a.handler.ServeHTTP(mount.SafeFlush(c.Response()), r)
 	return nil
 }

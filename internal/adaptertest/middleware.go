@@ -47,3 +47,11 @@ func panicOn(header string) func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// opaque passes the request on with the writer wrapped so that neither
+// Flush nor Unwrap can be reached, as in older middleware.
+func opaque(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(struct{ http.ResponseWriter }{w}, r)
+	})
+}

@@ -23,6 +23,7 @@ const (
 func Run(t *testing.T, h Harness) {
 	t.Run("Chat", func(t *testing.T) { testChat(t, h) })
 	t.Run("Flush", func(t *testing.T) { testFlush(t, h) })
+	t.Run("UnflushableWriter", func(t *testing.T) { testUnflushable(t, h) })
 	t.Run("CallInfo", func(t *testing.T) { testCallInfo(t, h) })
 	t.Run("RouterErrors", func(t *testing.T) { testRouterErrors(t, h) })
 	t.Run("SDKErrors", func(t *testing.T) { testSDKErrors(t, h) })
@@ -80,6 +81,16 @@ func testFlush(t *testing.T, h Harness) {
 			_, base := start(t, h, s)
 			stepper.CheckFlush(t, sdktest.Client(base))
 		})
+	}
+}
+
+// testUnflushable streams through a net/http middleware whose writer can
+// neither flush nor be unwrapped: the stream cannot be flushed event by
+// event, but it must arrive whole, as it does without the router.
+func testUnflushable(t *testing.T, h Harness) {
+	_, base := start(t, h, mounts(youSaid, opaque)[0])
+	if got := sdktest.Stream(t, sdktest.Client(base), "hello"); got != "You said: hello" {
+		t.Errorf("stream = %q, want %q", got, "You said: hello")
 	}
 }
 

@@ -103,3 +103,23 @@ func Clean(prefix string) string {
 func WithBasePath(opts []oaicompat.Option, base string) []oaicompat.Option {
 	return append(opts[:len(opts):len(opts)], oaicompat.WithBasePath(base))
 }
+
+// SafeFlush wraps w, an echo Response, so that flushing goes to the writer
+// under it: echo's Response.Flush panics when that writer cannot flush (a
+// net/http middleware's wrapper that hides Flush and Unwrap, say), where
+// net/http reports http.ErrNotSupported and a stream simply goes out
+// unflushed. Writes still go through w, which keeps echo's bookkeeping
+// (status, size, committed).
+func SafeFlush(w http.ResponseWriter) http.ResponseWriter { return safeFlush{w} }
+
+type safeFlush struct{ http.ResponseWriter }
+
+func (s safeFlush) FlushError() error {
+	w := s.ResponseWriter
+	if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+		w = u.Unwrap()
+	}
+	return http.NewResponseController(w).Flush()
+}
+
+func (s safeFlush) Unwrap() http.ResponseWriter { return s.ResponseWriter }

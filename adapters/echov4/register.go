@@ -64,7 +64,8 @@ func Register(r Router, prefix string, backend oaicompat.Backend, opts ...oaicom
 func (a *API) Prefix() string { return a.prefix }
 
 // serve hands the request to the handler, with echo's body-limit errors
-// translated so that an oversized body answers 413 rather than 400.
+// translated so that an oversized body answers 413 rather than 400, and
+// flushes that cannot panic (see mount.SafeFlush).
 func (a *API) serve(c echo.Context) error {
 	r := c.Request()
 	mount.TranslateBody(r, func(err error) error {

@@ -1,8 +1,9 @@
 // Package mount holds what the router adapters (adapters/echov4,
 // adapters/echov5) share and that does not depend on a router: which
 // requests belong to a mounted API, how an error raised by a router or its
-// middleware becomes an OpenAI error, and how a router's body-limit error
-// reaches the handler as one.
+// middleware becomes an OpenAI error, how a router's body-limit error
+// reaches the handler as one, and how a stream flushes through echo's
+// response writer without its panic.
 package mount
 
 import (

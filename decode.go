@@ -368,10 +368,13 @@ func (s *scanner) skipValue() bool {
 	}
 }
 
-// requestError turns a body-reading error into the error to answer.
+// requestError turns a body-reading error into the error to answer. An
+// *Error from the body reader (a router adapter's translation of its own
+// body-limit error, say) is answered as is.
 func requestError(err error) error {
 	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
+	var e *Error
+	if errors.As(err, &mb) || errors.As(err, &e) {
 		return AsError(err)
 	}
 	return InvalidRequest("", "%s", fmt.Sprintf("Could not read the request body: %v", err))

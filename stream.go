@@ -74,10 +74,9 @@ func (s *eventStream) Started() bool {
 // write sends one complete event (already framed, ending in "\n\n").
 func (s *eventStream) write(frame []byte) error {
 	s.mu.Lock()
-	err := s.writeLocked(frame)
+	defer s.mu.Unlock() // also when the writer panics (echo's Flush does)
 	s.active = true
-	s.mu.Unlock()
-	return err
+	return s.writeLocked(frame)
 }
 
 func (s *eventStream) writeLocked(frame []byte) error {
@@ -96,7 +95,7 @@ func (s *eventStream) writeLocked(frame []byte) error {
 	if _, err := s.w.Write(frame); err != nil {
 		return s.fail(err)
 	}
-	if err := s.rc.Flush(); err != nil && err != http.ErrNotSupported {
+	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return s.fail(err)
 	}
 	return nil

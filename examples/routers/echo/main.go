@@ -1,0 +1,55 @@
+// Command echo shows an existing echo v4 application gaining the OpenAI API
+// at /v1 beside its own routes, with oaicompat's echo v4 adapter:
+//
+//	go run ./examples/routers/echo
+//	curl localhost:8080/v1/chat/completions \
+//	  -d '{"model":"any","messages":[{"role":"user","content":"hi"}]}'
+//
+// Errors under /v1 (echo's 404 and 405, middleware errors, panics) come back
+// in OpenAI's error envelope; the rest of the application keeps echo's.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/adapters/echov4"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	flag.Parse()
+	srv := &http.Server{Addr: *addr, Handler: newApp(reply), ReadHeaderTimeout: 10 * time.Second}
+	log.Printf("OpenAI API at http://%s/v1", *addr)
+	log.Fatal(srv.ListenAndServe())
+}
+
+// existingApp stands for the application as it was before the OpenAI API.
+func existingApp() *echo.Echo {
+	e := echo.New()
+	e.Use(middleware.Recover())
+	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "welcome to the shop") })
+	e.GET("/products/:id", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})
+	})
+	return e
+}
+
+// newApp adds the OpenAI API at /v1: two lines.
+func newApp(backend oaicompat.Backend) *echo.Echo {
+	e := existingApp()
+	api := echov4.Register(e, "/v1", backend)
+	e.HTTPErrorHandler = api.ErrorHandler(e.HTTPErrorHandler)
+	return e
+}
+
+// reply is the example's backend.
+var reply = oaicompat.ChatFunc(func(_ context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	return w.WriteText("echo says: " + req.LastUserMessage())
+})

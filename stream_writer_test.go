@@ -30,13 +30,12 @@ var twoWords = oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatReque
 	return w.WriteText("two")
 })
 
-const streamBody = `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`
 
 // TestStreamUnflushableWriter checks that a stream through a writer that
 // cannot flush still arrives whole, unflushed, as net/http intends.
 func TestStreamUnflushableWriter(t *testing.T) {
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(streamBody))
+	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(streamBody("")))
 	oaicompat.NewHandler(twoWords).ServeHTTP(hiddenFlush{rec}, req)
 	body := rec.Body.String()
 	if rec.Code != http.StatusOK || strings.Count(body, `"content":`) != 2 || !strings.HasSuffix(body, "data: [DONE]\n\n") {
@@ -51,7 +50,7 @@ func TestStreamPanickingFlush(t *testing.T) {
 	done := make(chan any, 1)
 	go func() {
 		defer func() { done <- recover() }()
-		req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(streamBody))
+		req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(streamBody("")))
 		h.ServeHTTP(panickyFlush{httptest.NewRecorder()}, req)
 	}()
 	select {

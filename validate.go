@@ -151,7 +151,7 @@ func (r *ChatRequest) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return validateSchemas(r)
 }
 
 func validateMessage(m *Message, i int) error {

@@ -208,8 +208,11 @@ func (sf *strictifier) walk(s *jsonschema.Schema, t reflect.Type) {
 			pair.Value = prop
 			s.Required = append(s.Required, pair.Key)
 		}
-		if s.Required == nil {
-			s.Required = []string{}
+		if len(s.Required) == 0 { // invopop omits an empty list
+			if s.Extras == nil {
+				s.Extras = map[string]any{}
+			}
+			s.Extras["required"] = []string{}
 		}
 	case reflect.Slice, reflect.Array:
 		sf.walk(s.Items, t.Elem())

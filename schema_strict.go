@@ -103,7 +103,7 @@ func (w *strictWalker) schema(v any, path []string, depth int, root bool) {
 	}
 	s, ok := v.(map[string]any)
 	if !ok {
-		w.fail(path, "schema must be an object, not %s.", jsonKind(v))
+		w.fail(path, "schema must be a JSON object, got %v.", v)
 		return
 	}
 	keys := sortedKeys(s)

@@ -1,0 +1,250 @@
+package oaicompat
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with testdata/<name>, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+// Types for schema generation.
+
+type unitArgs struct {
+	Value float64 `json:"value" jsonschema:"description=The quantity to convert"`
+	From  string  `json:"from" jsonschema:"enum=km,enum=mi,enum=m"`
+	To    string  `json:"to" jsonschema:"enum=km,enum=mi,enum=m"`
+}
+
+type optionalFields struct {
+	Name     string   `json:"name"`
+	Nick     *string  `json:"nick"`
+	Note     string   `json:"note,omitempty"`
+	Count    int      `json:"count,omitzero"`
+	Level    string   `json:"level,omitempty" jsonschema:"enum=low,enum=high"`
+	Must     string   `json:"must,omitempty" jsonschema:"required"`
+	Tagged   int      `json:"tagged" jsonschema:"nullable"`
+	Tags     []string `json:"tags,omitempty"`
+	Internal string   `json:"-"`
+	hidden   string
+}
+
+type address struct {
+	Street string `json:"street"`
+	City   string `json:"city" jsonschema:"description=City name"`
+}
+
+type nested struct {
+	Home    address   `json:"home" jsonschema:"description=Where they live"`
+	Work    *address  `json:"work"`
+	Others  []address `json:"others"`
+	Matrix  [][]int   `json:"matrix"`
+	Updated time.Time `json:"updated"`
+}
+
+type treeNode struct {
+	Label    string      `json:"label"`
+	Children []*treeNode `json:"children" jsonschema:"description=Sub-trees"`
+}
+
+type forest struct {
+	Root  treeNode  `json:"root" jsonschema:"description=The main tree"`
+	Spare *treeNode `json:"spare"`
+}
+
+type base struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+}
+
+type embedded struct {
+	base
+	Title string `json:"title"`
+}
+
+type empty struct{}
+
+func TestSchemaForGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		schema func() (json.RawMessage, error)
+	}{
+		{"simple", SchemaFor[unitArgs]},
+		{"optional", SchemaFor[optionalFields]},
+		{"nested", SchemaFor[nested]},
+		{"recursive", SchemaFor[treeNode]},
+		{"recursive_field", SchemaFor[forest]},
+		{"embedded", SchemaFor[embedded]},
+		{"pointer_root", SchemaFor[*unitArgs]},
+		{"empty", SchemaFor[empty]},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw, err := c.schema()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What the handler checks on requests must accept it as strict.
+			if issue := compileSchema(raw).issue(true); issue != nil {
+				t.Fatalf("generated schema fails the strict check: %s", issue)
+			}
+			var buf bytes.Buffer
+			if err := json.Indent(&buf, raw, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			buf.WriteByte('\n')
+			golden(t, "schema/"+c.name+".json", buf.Bytes())
+		})
+	}
+}
+
+type withMap struct {
+	Counts map[string]int `json:"counts"`
+}
+
+type withAny struct {
+	Payload any `json:"payload"`
+}
+
+type withMinLength struct {
+	Name string `json:"name" jsonschema:"minLength=3"`
+}
+
+type withDefault struct {
+	Name string `json:"name" jsonschema:"default=bob"`
+}
+
+type withChan struct {
+	C chan int `json:"c"`
+}
+
+func TestSchemaForErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		schema func() (json.RawMessage, error)
+		want   string
+	}{
+		{"map", SchemaFor[withMap], "oaicompat: no strict schema for oaicompat.withMap: In context=('properties', 'counts'), 'additionalProperties' is required to be supplied and to be false."},
+		{"interface", SchemaFor[withAny], "In context=('properties', 'payload'), schema must be a JSON object, got true."},
+		{"minLength", SchemaFor[withMinLength], "In context=('properties', 'name'), 'minLength' is not permitted."},
+		{"default", SchemaFor[withDefault], "In context=('properties', 'name'), 'default' is not permitted."},
+		{"chan", SchemaFor[withChan], "oaicompat: no schema for oaicompat.withChan: unsupported type chan int"},
+		{"not an object", SchemaFor[[]unitArgs], `schema must be a JSON Schema of 'type: "object"', got 'type: "array"'.`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw, err := c.schema()
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, c.want)
+			}
+			if raw != nil {
+				t.Errorf("schema = %s, want nil with an error", raw)
+			}
+		})
+	}
+	func() {
+		defer func() {
+			if v := recover(); v == nil || !strings.Contains(v.(error).Error(), "counts") {
+				t.Errorf("FunctionTool[withMap] recovered %v, want a panic naming the field", v)
+			}
+		}()
+		FunctionTool[withMap]("f", "")
+	}()
+}
+
+func TestToolAndFormatShapes(t *testing.T) {
+	schema, err := SchemaFor[unitArgs]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool, _ := json.Marshal(FunctionTool[unitArgs]("convert_units", "Converts a length."))
+	want := `{"type":"function","function":{"name":"convert_units","description":"Converts a length.","parameters":` + string(schema) + `,"strict":true}}`
+	if string(tool) != want {
+		t.Errorf("FunctionTool:\n got %s\nwant %s", tool, want)
+	}
+	rf, _ := json.Marshal(ResponseFormatFor[unitArgs]("conversion"))
+	want = `{"type":"json_schema","json_schema":{"name":"conversion","schema":` + string(schema) + `,"strict":true}}`
+	if string(rf) != want {
+		t.Errorf("ResponseFormatFor:\n got %s\nwant %s", rf, want)
+	}
+	tf := TextFormatFor[unitArgs]("conversion")
+	want = `{"type":"json_schema","name":"conversion","schema":` + string(schema) + `,"strict":true}`
+	if string(tf) != want {
+		t.Errorf("TextFormatFor:\n got %s\nwant %s", tf, want)
+	}
+	// The request validator accepts what the helpers make.
+	req := ChatRequest{Model: "m", Messages: []Message{{Role: RoleUser, Content: TextContent("hi")}},
+		Tools: []Tool{FunctionTool[unitArgs]("convert_units", ""), FunctionTool[forest]("plant", "")}, ResponseFormat: ResponseFormatFor[nested]("n")}
+	if err := req.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	cases := []struct {
+		name, data, want string
+	}{
+		{"valid", `{"value":3,"from":"km","to":"mi"}`, ""},
+		{"bad enum", `{"value":3,"from":"km","to":"yd"}`, "oaicompat: decode oaicompat.unitArgs: at '/to': value must be one of 'km', 'mi', 'm'"},
+		{"missing", `{"value":3,"from":"km"}`, "at '': missing property 'to'"},
+		{"extra", `{"value":3,"from":"km","to":"mi","x":1}`, "at '': additional properties 'x' not allowed"},
+		{"wrong type", `{"value":"3","from":"km","to":"mi"}`, "at '/value': got string, want number"},
+		{"not json", `{"value":`, "not valid JSON"},
+		{"trailing", `{"value":3,"from":"km","to":"mi"} {}`, "not valid JSON"},
+		{"empty", ``, "empty, not JSON"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Decode[unitArgs](c.data)
+			if c.want == "" {
+				if err != nil || got != (unitArgs{Value: 3, From: "km", To: "mi"}) {
+					t.Fatalf("Decode = %+v, %v", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+	// Nullable fields decode to nil pointers and zero values.
+	o, err := Decode[optionalFields](`{"name":"a","nick":null,"note":null,"count":null,"level":null,"must":"m","tagged":null,"tags":null}`)
+	if err != nil || o.Nick != nil || o.Name != "a" || o.Must != "m" {
+		t.Fatalf("Decode optional = %+v, %v", o, err)
+	}
+	// A type with no strict schema is still decoded, unknown fields rejected.
+	m, err := Decode[withMap](`{"counts":{"a":1}}`)
+	if err != nil || m.Counts["a"] != 1 {
+		t.Fatalf("Decode map = %+v, %v", m, err)
+	}
+	if _, err := Decode[withMap](`{"counts":{},"x":1}`); err == nil || !strings.Contains(err.Error(), `unknown field "x"`) {
+		t.Fatalf("Decode map with unknown field: %v", err)
+	}
+}

@@ -1,4 +1,4 @@
-package oaicompat
+package oaicompat_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oaicompat/oaicompat"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
@@ -16,15 +17,15 @@ import (
 
 // newSchemaTestClient serves backend with opts over loopback and returns an
 // official openai-go client for it that does not retry.
-func newSchemaTestClient(t testing.TB, backend Backend, opts ...Option) openai.Client {
+func newSchemaTestClient(t testing.TB, backend oaicompat.Backend, opts ...oaicompat.Option) openai.Client {
 	t.Helper()
-	srv := httptest.NewServer(NewHandler(backend, opts...))
+	srv := httptest.NewServer(oaicompat.NewHandler(backend, opts...))
 	t.Cleanup(srv.Close)
 	return openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("test"), option.WithMaxRetries(0))
 }
 
 // okBackend answers "ok" without looking at the request.
-var okBackend = ChatFunc(func(_ context.Context, _ *ChatRequest, w *ChatWriter) error { return w.WriteText("ok") })
+var okBackend = oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return w.WriteText("ok") })
 
 // deepObject nests n objects.
 func deepObject(n int) string {
@@ -176,16 +177,4 @@ func TestStrictSchemaPlaces(t *testing.T) {
 		Functions: []openai.ChatCompletionNewParamsFunction{{Name: "g"}, {Name: "legacy", Parameters: params}}})
 	assertAPIError(t, err, 400, "invalid_request_error", "functions[1].parameters", "invalid_function_parameters",
 		"Invalid schema for function 'legacy': In context=('properties', 'a', 'type'), value must be one of")
-}
-
-func TestPyTuple(t *testing.T) {
-	for path, want := range map[string]string{"": "()", "a": "('a',)", "a/b": "('a', 'b')", `it's/x\y`: `('it\'s', 'x\\y')`} {
-		var p []string
-		if path != "" {
-			p = strings.Split(path, "/")
-		}
-		if got := pyTuple(p); got != want {
-			t.Errorf("pyTuple(%q) = %s, want %s", path, got, want)
-		}
-	}
 }

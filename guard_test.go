@@ -108,10 +108,10 @@ type guardCase struct {
 	params  func(*openai.ChatCompletionNewParams)
 	n       int
 	write   func(*oaicompat.ChatWriter) error
-	reason  string                                 // violation reason; "" when the answer passes
+	reason  string                                   // violation reason; "" when the answer passes
 	check   func(*testing.T, *openai.ChatCompletion) // for answers that pass
-	invalid string                                 // a piece of the invalid output (to see where it went)
-	early   bool                                   // caught before it is sent, even in at-end mode
+	invalid string                                   // a piece of the invalid output (to see where it went)
+	early   bool                                     // caught before it is sent, even in at-end mode
 }
 
 func wantContent(content, finish string) func(*testing.T, *openai.ChatCompletion) {

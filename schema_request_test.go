@@ -25,7 +25,9 @@ func newSchemaTestClient(t testing.TB, backend oaicompat.Backend, opts ...oaicom
 }
 
 // okBackend answers "ok" without looking at the request.
-var okBackend = oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return w.WriteText("ok") })
+var okBackend = oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	return w.WriteText("ok")
+})
 
 // deepObject nests n objects.
 func deepObject(n int) string {

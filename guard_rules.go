@@ -33,7 +33,10 @@ const (
 // newOutputRules reads the rules from a validated request. The schemas were
 // compiled (and cached) by Validate.
 func newOutputRules(r *ChatRequest) *outputRules {
-	o := &outputRules{tools: map[string]*compiledSchema{}, strict: map[string]bool{}, singleCall: !r.AllowsParallelToolCalls()}
+	o := &outputRules{singleCall: !r.AllowsParallelToolCalls()}
+	if n := len(r.Tools) + len(r.Functions); n > 0 {
+		o.tools, o.strict = make(map[string]*compiledSchema, n), map[string]bool{}
+	}
 	if rf := r.ResponseFormat; rf != nil {
 		switch rf.Type {
 		case "json_object":

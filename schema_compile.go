@@ -2,6 +2,7 @@ package oaicompat
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -154,11 +156,29 @@ func (c *compiledSchema) validateValue(v any) error {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
 			leaf := firstLeaf(ve)
-			return fmt.Errorf("at '%s': %s", jsonPointer(leaf.InstanceLocation), leaf.ErrorKind.LocalizedString(printer))
+			return fmt.Errorf("at '%s': %s", jsonPointer(leaf.InstanceLocation), kindMessage(leaf.ErrorKind))
 		}
 		return err
 	}
 	return nil
+}
+
+// kindMessage words a validation error, with JSON values written as JSON
+// (null, not <nil>).
+func kindMessage(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
+	case *kind.Enum:
+		vals := make([]string, len(k.Want))
+		for i, v := range k.Want {
+			b, _ := json.Marshal(v)
+			vals[i] = strings.ReplaceAll(string(b), `"`, "'")
+		}
+		return "value must be one of " + strings.Join(vals, ", ")
+	case *kind.Const:
+		b, _ := json.Marshal(k.Want)
+		return "value must be " + string(b)
+	}
+	return k.LocalizedString(printer)
 }
 
 // decodeInstance parses data as exactly one JSON value, numbers kept exact.

@@ -175,8 +175,8 @@ func TestStrictSchemaPlaces(t *testing.T) {
 
 	var params map[string]any
 	_ = json.Unmarshal([]byte(`{"type":"object","properties":{"a":{"type":"nope"}}}`), &params)
-	_, err = client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "m", Messages: msgs,
-		Functions: []openai.ChatCompletionNewParamsFunction{{Name: "g"}, {Name: "legacy", Parameters: params}}})
+	_, err = client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "m", Messages: msgs},
+		option.WithJSONSet("functions", []map[string]any{{"name": "g"}, {"name": "legacy", "parameters": params}}))
 	assertAPIError(t, err, 400, "invalid_request_error", "functions[1].parameters", "invalid_function_parameters",
 		"Invalid schema for function 'legacy': In context=('properties', 'a', 'type'), value must be one of")
 }

@@ -53,7 +53,7 @@ type optionalFields struct {
 	Tagged   int      `json:"tagged" jsonschema:"nullable"`
 	Tags     []string `json:"tags,omitempty"`
 	Internal string   `json:"-"`
-	hidden   string
+	hidden   string   //lint:ignore U1000 an unexported field stays out of the schema
 }
 
 type address struct {

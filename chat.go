@@ -74,7 +74,7 @@ func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStr
 	}
 	var p errPanic
 	if errors.As(err, &p) {
-		h.logPanic(r, p.v)
+		h.logPanic(r, p.v, p.stack)
 	}
 	e := AsError(err)
 	noteError(r.Context(), e)

@@ -58,6 +58,19 @@ func (c *chatStream) delta(choice int, d Delta) error {
 		}
 		return c.emit(choice, Delta{FinishReason: d.FinishReason}, false)
 	}
+	if tc := d.ToolCall; tc != nil && tc.Name != "" && tc.Arguments != "" {
+		// A call handed over whole still goes out the OpenAI way: a first
+		// fragment with empty arguments, then the arguments.
+		head, args := *tc, *tc
+		head.Arguments = ""
+		args.ID, args.Name = "", ""
+		hd := d
+		hd.ToolCall = &head
+		if err := c.emit(choice, hd, first); err != nil {
+			return err
+		}
+		return c.emit(choice, Delta{ToolCall: &args}, false)
+	}
 	return c.emit(choice, d, first)
 }
 

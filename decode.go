@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
 )
@@ -53,10 +54,29 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 		}
 		return nil, errNotJSON
 	}
-	if err := gojson.UnmarshalNoEscape(data, v); err != nil {
-		return nil, decodeError(data, reflect.TypeOf(v).Elem())
+	if !utf8.Valid(data) {
+		// encoding/json would replace bad bytes with U+FFFD and goccy would
+		// keep them; refusing is the only answer both agree on.
+		return nil, InvalidRequest("", "The request body is not valid UTF-8.")
 	}
-	return extraFields(data, knownFields(reflect.TypeOf(v).Elem()))
+	t := reflect.TypeOf(v).Elem()
+	known := knownFields(t)
+	extra, err := extraFields(data, known)
+	if err != nil {
+		return nil, decodeError(data, t)
+	}
+	for name := range extra {
+		if _, ok := known[strings.ToLower(name)]; ok {
+			// Field names match exactly, as at OpenAI. (A case-insensitive
+			// match, as encoding/json does, is not what goccy/go-json does
+			// reliably on large structs; rejecting is consistent.)
+			return nil, InvalidRequest(name, "Unrecognized request argument supplied: %s", name)
+		}
+	}
+	if err := gojson.UnmarshalNoEscape(data, v); err != nil {
+		return nil, decodeError(data, t)
+	}
+	return extra, nil
 }
 
 // decodeError explains why data did not decode into t: malformed JSON, or the
@@ -231,9 +251,7 @@ func knownFields(t reflect.Type) map[string]struct{} {
 }
 
 // extraFields returns the top-level members of the object data whose names
-// are not in known, or nil when there are none. Names match exactly;
-// encoding/json's case-insensitive matching does apply to the decoded struct,
-// but a differently cased key is still kept here so that nothing is lost.
+// are not in known, or nil when there are none. Names match exactly.
 func extraFields(data []byte, known map[string]struct{}) (map[string]json.RawMessage, error) {
 	var extra map[string]json.RawMessage
 	s := scanner{data: data}

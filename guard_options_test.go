@@ -79,7 +79,7 @@ func TestOutputRepair(t *testing.T) {
 					opts = append(opts, oaicompat.WithStreamCheckAtEnd())
 				}
 				backend := oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return tc.c.write(w) })
-				got, err := runGuardCase(t, newSchemaTestClient(t, backend, opts...), tc.c, stream)
+				got, err := runGuardCase(t, officialClient(serve(t, oaicompat.NewHandler(backend, opts...))), tc.c, stream)
 				if len(seen) != 1 || seen[0] != tc.kind {
 					t.Errorf("hook saw %q, want one %q", seen, tc.kind)
 				}
@@ -123,7 +123,7 @@ func TestWithoutOutputChecks(t *testing.T) {
 	} {
 		for _, stream := range []bool{false, true} {
 			backend := oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return c.write(w) })
-			got, err := runGuardCase(t, newSchemaTestClient(t, backend, oaicompat.WithoutOutputChecks()), c, stream)
+			got, err := runGuardCase(t, officialClient(serve(t, oaicompat.NewHandler(backend, oaicompat.WithoutOutputChecks()))), c, stream)
 			if err != nil {
 				t.Fatalf("%s (stream %v): %v", c.name, stream, err)
 			}
@@ -154,7 +154,7 @@ func TestViolationRetrySemantics(t *testing.T) {
 				calls.Add(1)
 				return w.WriteText("not json")
 			})
-			client := newSchemaTestClient(t, backend, tc.opts...)
+			client := officialClient(serve(t, oaicompat.NewHandler(backend, tc.opts...)))
 			_, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "m",
 				Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("go")}, ResponseFormat: jsonObjectParam()},
 				option.WithMaxRetries(1))
@@ -214,7 +214,7 @@ func TestBufferedStreamReleasesEarly(t *testing.T) {
 		}
 		return nil
 	})
-	client := newSchemaTestClient(t, backend)
+	client := officialClient(serve(t, oaicompat.NewHandler(backend)))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p := openai.ChatCompletionNewParams{Model: "m", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("go")}}
@@ -238,7 +238,7 @@ func TestBufferedStreamReleasesEarly(t *testing.T) {
 func TestBufferedStreamSendsCheckedContentWhole(t *testing.T) {
 	c := guardCase{params: strictFormat, write: writeAll(writeText(`{"value":3,`), writeText(`"from":"km",`), writeText(`"to":"mi"}`))}
 	backend := oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return c.write(w) })
-	client := newSchemaTestClient(t, backend)
+	client := officialClient(serve(t, oaicompat.NewHandler(backend)))
 	p := openai.ChatCompletionNewParams{Model: "m", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("go")}}
 	c.params(&p)
 	s := client.Chat.Completions.NewStreaming(context.Background(), p)

@@ -297,7 +297,7 @@ func TestOutputGuarantees(t *testing.T) {
 			for _, c := range guardCases {
 				t.Run(c.name, func(t *testing.T) {
 					backend := oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return c.write(w) })
-					client := newSchemaTestClient(t, backend, m.opts...)
+					client := officialClient(serve(t, oaicompat.NewHandler(backend, m.opts...)))
 					got, err := runGuardCase(t, client, c, m.stream)
 					if c.reason == "" {
 						if err != nil {

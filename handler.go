@@ -100,7 +100,7 @@ func (h *Handler) recover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				h.logPanic(r, v)
+				h.logPanic(r, v, debug.Stack())
 				if !pw.wrote {
 					WriteError(pw, genericServerError)
 				}
@@ -110,13 +110,16 @@ func (h *Handler) recover(next http.Handler) http.Handler {
 	})
 }
 
-func (h *Handler) logPanic(r *http.Request, v any) {
+func (h *Handler) logPanic(r *http.Request, v any, stack []byte) {
 	h.cfg.logger.Error("oaicompat: backend panic", "method", r.Method, "path", r.URL.Path,
-		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		"panic", fmt.Sprint(v), "stack", string(stack))
 }
 
 // errPanic carries a recovered backend panic out of a backend goroutine.
-type errPanic struct{ v any }
+type errPanic struct {
+	v     any
+	stack []byte
+}
 
 func (e errPanic) Error() string { return fmt.Sprintf("backend panic: %v", e.v) }
 
@@ -127,7 +130,7 @@ func call(f func() error) (err error) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			err = errPanic{v: fmt.Sprintf("%v\n%s", v, debug.Stack())}
+			err = errPanic{v: v, stack: debug.Stack()}
 		}
 	}()
 	return f()
@@ -138,7 +141,7 @@ func call(f func() error) (err error) {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var p errPanic
 	if errors.As(err, &p) {
-		h.logPanic(r, p.v)
+		h.logPanic(r, p.v, p.stack)
 	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -14,15 +13,6 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
 )
-
-// newSchemaTestClient serves backend with opts over loopback and returns an
-// official openai-go client for it that does not retry.
-func newSchemaTestClient(t testing.TB, backend oaicompat.Backend, opts ...oaicompat.Option) openai.Client {
-	t.Helper()
-	srv := httptest.NewServer(oaicompat.NewHandler(backend, opts...))
-	t.Cleanup(srv.Close)
-	return openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("test"), option.WithMaxRetries(0))
-}
 
 // okBackend answers "ok" without looking at the request.
 var okBackend = oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
@@ -61,7 +51,7 @@ func enumOf(n, width int) string {
 // The strict-mode rules, each through the official client: a tool whose
 // parameters break one answers 400 with OpenAI's message, param and code.
 func TestStrictSchemaRules(t *testing.T) {
-	client := newSchemaTestClient(t, okBackend)
+	client := officialClient(serve(t, oaicompat.NewHandler(okBackend)))
 	const obj = `"type":"object","additionalProperties":false`
 	cases := []struct {
 		name   string
@@ -155,7 +145,7 @@ func assertAPIError(t *testing.T, err error, status int, typ, param, code, messa
 // The same rules for response_format (param "response_format", code null,
 // as OpenAI answers) and for the deprecated functions.
 func TestStrictSchemaPlaces(t *testing.T) {
-	client := newSchemaTestClient(t, okBackend)
+	client := officialClient(serve(t, oaicompat.NewHandler(okBackend)))
 	loose := json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}}}`)
 	ctx := context.Background()
 	msgs := []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}

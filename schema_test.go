@@ -1,20 +1,19 @@
-package oaicompat
+package oaicompat_test
 
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oaicompat/oaicompat"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/<name>, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/<name>, or rewrites it under -update.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
@@ -28,7 +27,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatalf("%v (run go test -run TestSchemaForGolden -update)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, got, want)
@@ -96,14 +95,14 @@ func TestSchemaForGolden(t *testing.T) {
 		name   string
 		schema func() (json.RawMessage, error)
 	}{
-		{"simple", SchemaFor[unitArgs]},
-		{"optional", SchemaFor[optionalFields]},
-		{"nested", SchemaFor[nested]},
-		{"recursive", SchemaFor[treeNode]},
-		{"recursive_field", SchemaFor[forest]},
-		{"embedded", SchemaFor[embedded]},
-		{"pointer_root", SchemaFor[*unitArgs]},
-		{"empty", SchemaFor[empty]},
+		{"simple", oaicompat.SchemaFor[unitArgs]},
+		{"optional", oaicompat.SchemaFor[optionalFields]},
+		{"nested", oaicompat.SchemaFor[nested]},
+		{"recursive", oaicompat.SchemaFor[treeNode]},
+		{"recursive_field", oaicompat.SchemaFor[forest]},
+		{"embedded", oaicompat.SchemaFor[embedded]},
+		{"pointer_root", oaicompat.SchemaFor[*unitArgs]},
+		{"empty", oaicompat.SchemaFor[empty]},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,16 +110,19 @@ func TestSchemaForGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// What the handler checks on requests must accept it as strict.
-			if issue := compileSchema(raw).issue(true); issue != nil {
-				t.Fatalf("generated schema fails the strict check: %s", issue)
+			// The request validator accepts it as a strict tool's parameters.
+			strict := true
+			req := oaicompat.ChatRequest{Model: "m", Messages: []oaicompat.Message{{Role: oaicompat.RoleUser, Content: oaicompat.TextContent("hi")}},
+				Tools: []oaicompat.Tool{{Type: "function", Function: &oaicompat.FunctionDefinition{Name: "f", Parameters: raw, Strict: &strict}}}}
+			if err := req.Validate(); err != nil {
+				t.Fatalf("generated schema fails the strict check: %v", err)
 			}
 			var buf bytes.Buffer
 			if err := json.Indent(&buf, raw, "", "  "); err != nil {
 				t.Fatal(err)
 			}
 			buf.WriteByte('\n')
-			golden(t, "schema/"+c.name+".json", buf.Bytes())
+			checkGolden(t, "schema/"+c.name+".json", buf.Bytes())
 		})
 	}
 }
@@ -151,12 +153,12 @@ func TestSchemaForErrors(t *testing.T) {
 		schema func() (json.RawMessage, error)
 		want   string
 	}{
-		{"map", SchemaFor[withMap], "oaicompat: no strict schema for oaicompat.withMap: In context=('properties', 'counts'), 'additionalProperties' is required to be supplied and to be false."},
-		{"interface", SchemaFor[withAny], "In context=('properties', 'payload'), schema must be a JSON object, got true."},
-		{"minLength", SchemaFor[withMinLength], "In context=('properties', 'name'), 'minLength' is not permitted."},
-		{"default", SchemaFor[withDefault], "In context=('properties', 'name'), 'default' is not permitted."},
-		{"chan", SchemaFor[withChan], "oaicompat: no schema for oaicompat.withChan: unsupported type chan int"},
-		{"not an object", SchemaFor[[]unitArgs], `schema must be a JSON Schema of 'type: "object"', got 'type: "array"'.`},
+		{"map", oaicompat.SchemaFor[withMap], "oaicompat: no strict schema for oaicompat_test.withMap: In context=('properties', 'counts'), 'additionalProperties' is required to be supplied and to be false."},
+		{"interface", oaicompat.SchemaFor[withAny], "In context=('properties', 'payload'), schema must be a JSON object, got true."},
+		{"minLength", oaicompat.SchemaFor[withMinLength], "In context=('properties', 'name'), 'minLength' is not permitted."},
+		{"default", oaicompat.SchemaFor[withDefault], "In context=('properties', 'name'), 'default' is not permitted."},
+		{"chan", oaicompat.SchemaFor[withChan], "oaicompat: no schema for oaicompat_test.withChan: unsupported type chan int"},
+		{"not an object", oaicompat.SchemaFor[[]unitArgs], `schema must be a JSON Schema of 'type: "object"', got 'type: "array"'.`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -175,33 +177,33 @@ func TestSchemaForErrors(t *testing.T) {
 				t.Errorf("FunctionTool[withMap] recovered %v, want a panic naming the field", v)
 			}
 		}()
-		FunctionTool[withMap]("f", "")
+		oaicompat.FunctionTool[withMap]("f", "")
 	}()
 }
 
 func TestToolAndFormatShapes(t *testing.T) {
-	schema, err := SchemaFor[unitArgs]()
+	schema, err := oaicompat.SchemaFor[unitArgs]()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool, _ := json.Marshal(FunctionTool[unitArgs]("convert_units", "Converts a length."))
+	tool, _ := json.Marshal(oaicompat.FunctionTool[unitArgs]("convert_units", "Converts a length."))
 	want := `{"type":"function","function":{"name":"convert_units","description":"Converts a length.","parameters":` + string(schema) + `,"strict":true}}`
 	if string(tool) != want {
 		t.Errorf("FunctionTool:\n got %s\nwant %s", tool, want)
 	}
-	rf, _ := json.Marshal(ResponseFormatFor[unitArgs]("conversion"))
+	rf, _ := json.Marshal(oaicompat.ResponseFormatFor[unitArgs]("conversion"))
 	want = `{"type":"json_schema","json_schema":{"name":"conversion","schema":` + string(schema) + `,"strict":true}}`
 	if string(rf) != want {
 		t.Errorf("ResponseFormatFor:\n got %s\nwant %s", rf, want)
 	}
-	tf := TextFormatFor[unitArgs]("conversion")
+	tf := oaicompat.TextFormatFor[unitArgs]("conversion")
 	want = `{"type":"json_schema","name":"conversion","schema":` + string(schema) + `,"strict":true}`
 	if string(tf) != want {
 		t.Errorf("TextFormatFor:\n got %s\nwant %s", tf, want)
 	}
 	// The request validator accepts what the helpers make.
-	req := ChatRequest{Model: "m", Messages: []Message{{Role: RoleUser, Content: TextContent("hi")}},
-		Tools: []Tool{FunctionTool[unitArgs]("convert_units", ""), FunctionTool[forest]("plant", "")}, ResponseFormat: ResponseFormatFor[nested]("n")}
+	req := oaicompat.ChatRequest{Model: "m", Messages: []oaicompat.Message{{Role: oaicompat.RoleUser, Content: oaicompat.TextContent("hi")}},
+		Tools: []oaicompat.Tool{oaicompat.FunctionTool[unitArgs]("convert_units", ""), oaicompat.FunctionTool[forest]("plant", "")}, ResponseFormat: oaicompat.ResponseFormatFor[nested]("n")}
 	if err := req.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
@@ -212,7 +214,7 @@ func TestDecode(t *testing.T) {
 		name, data, want string
 	}{
 		{"valid", `{"value":3,"from":"km","to":"mi"}`, ""},
-		{"bad enum", `{"value":3,"from":"km","to":"yd"}`, "oaicompat: decode oaicompat.unitArgs: at '/to': value must be one of 'km', 'mi', 'm'"},
+		{"bad enum", `{"value":3,"from":"km","to":"yd"}`, "oaicompat: decode oaicompat_test.unitArgs: at '/to': value must be one of 'km', 'mi', 'm'"},
 		{"missing", `{"value":3,"from":"km"}`, "at '': missing property 'to'"},
 		{"extra", `{"value":3,"from":"km","to":"mi","x":1}`, "at '': additional properties 'x' not allowed"},
 		{"wrong type", `{"value":"3","from":"km","to":"mi"}`, "at '/value': got string, want number"},
@@ -222,7 +224,7 @@ func TestDecode(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Decode[unitArgs](c.data)
+			got, err := oaicompat.Decode[unitArgs](c.data)
 			if c.want == "" {
 				if err != nil || got != (unitArgs{Value: 3, From: "km", To: "mi"}) {
 					t.Fatalf("Decode = %+v, %v", got, err)
@@ -235,28 +237,16 @@ func TestDecode(t *testing.T) {
 		})
 	}
 	// Nullable fields decode to nil pointers and zero values.
-	o, err := Decode[optionalFields](`{"name":"a","nick":null,"note":null,"count":null,"level":null,"must":"m","tagged":null,"tags":null}`)
+	o, err := oaicompat.Decode[optionalFields](`{"name":"a","nick":null,"note":null,"count":null,"level":null,"must":"m","tagged":null,"tags":null}`)
 	if err != nil || o.Nick != nil || o.Name != "a" || o.Must != "m" {
 		t.Fatalf("Decode optional = %+v, %v", o, err)
 	}
 	// A type with no strict schema is still decoded, unknown fields rejected.
-	m, err := Decode[withMap](`{"counts":{"a":1}}`)
+	m, err := oaicompat.Decode[withMap](`{"counts":{"a":1}}`)
 	if err != nil || m.Counts["a"] != 1 {
 		t.Fatalf("Decode map = %+v, %v", m, err)
 	}
-	if _, err := Decode[withMap](`{"counts":{},"x":1}`); err == nil || !strings.Contains(err.Error(), `unknown field "x"`) {
+	if _, err := oaicompat.Decode[withMap](`{"counts":{},"x":1}`); err == nil || !strings.Contains(err.Error(), `unknown field "x"`) {
 		t.Fatalf("Decode map with unknown field: %v", err)
-	}
-}
-
-func TestPyTuple(t *testing.T) {
-	for path, want := range map[string]string{"": "()", "a": "('a',)", "a/b": "('a', 'b')", `it's/x\y`: `('it\'s', 'x\\y')`} {
-		var p []string
-		if path != "" {
-			p = strings.Split(path, "/")
-		}
-		if got := pyTuple(p); got != want {
-			t.Errorf("pyTuple(%q) = %s, want %s", path, got, want)
-		}
 	}
 }

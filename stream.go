@@ -129,6 +129,8 @@ func appendDataFrame(b, json []byte) []byte {
 }
 
 // appendEventFrame appends a named event: "event: name\ndata: json\n\n".
+//
+//lint:ignore U1000 kept for the named-event dialects (Responses API) landing next.
 func appendEventFrame(b []byte, name string, json []byte) []byte {
 	b = append(b, "event: "...)
 	b = append(b, name...)

@@ -36,6 +36,27 @@ func firstByte(data []byte) byte {
 	return data[0]
 }
 
+// unquote decodes the JSON string data into s, without the decoder's
+// per-call setup when the string has no escapes (the common case).
+func unquote(data []byte, s *string) error {
+	data = trimSpace(data)
+	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' {
+		inner := data[1 : len(data)-1]
+		plain := true
+		for _, c := range inner {
+			if c == '\\' || c == '"' || c < 0x20 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			*s = string(inner)
+			return nil
+		}
+	}
+	return gojson.Unmarshal(data, s)
+}
+
 // MessageContent is a message's content: a plain string, a list of parts, or
 // null/absent. The zero value is null.
 type MessageContent struct {
@@ -100,7 +121,7 @@ func (c *MessageContent) UnmarshalJSON(data []byte) error {
 		return nil
 	case '"':
 		c.form, c.parts = contentString, nil
-		return gojson.Unmarshal(data, &c.text)
+		return unquote(data, &c.text)
 	case '[':
 		c.form, c.text = contentParts, ""
 		c.parts = nil
@@ -201,7 +222,7 @@ func (tc *ToolChoice) UnmarshalJSON(data []byte) error {
 	case 'n':
 		return nil
 	case '"':
-		return gojson.Unmarshal(data, &tc.Mode)
+		return unquote(data, &tc.Mode)
 	case '{':
 		var w toolChoiceWire
 		if err := gojson.Unmarshal(data, &w); err != nil {

@@ -155,7 +155,8 @@ func (r *ChatRequest) Validate() error {
 }
 
 func validateMessage(m *Message, i int) error {
-	p := "messages[" + strconv.Itoa(i) + "]"
+	// Paths are built only on the error path, so valid messages cost no allocations.
+	p := func(suffix string) string { return "messages[" + strconv.Itoa(i) + "]" + suffix }
 	var allowed []string
 	switch m.Role {
 	case RoleSystem, RoleDeveloper:
@@ -165,49 +166,49 @@ func validateMessage(m *Message, i int) error {
 	case RoleAssistant:
 		allowed = assistantParts
 		if m.Content.IsNull() && len(m.ToolCalls) == 0 && m.FunctionCall == nil && m.Audio == nil {
-			return InvalidRequest(p+".content", "Invalid value for '%s.content': an assistant message must have 'content' or 'tool_calls'.", p)
+			return InvalidRequest(p(".content"), "Invalid value for '%s': an assistant message must have 'content' or 'tool_calls'.", p(".content"))
 		}
 		for j, tc := range m.ToolCalls {
-			tp := p + ".tool_calls[" + strconv.Itoa(j) + "]"
+			tp := func(suffix string) string { return p(".tool_calls[" + strconv.Itoa(j) + "]" + suffix) }
 			if tc.ID == "" {
-				return missing(tp + ".id")
+				return missing(tp(".id"))
 			}
 			switch tc.Type {
 			case "function":
 				if tc.Function == nil {
-					return missing(tp + ".function")
+					return missing(tp(".function"))
 				}
 				if tc.Function.Name == "" {
-					return missing(tp + ".function.name")
+					return missing(tp(".function.name"))
 				}
 			case "custom":
 				if tc.Custom == nil {
-					return missing(tp + ".custom")
+					return missing(tp(".custom"))
 				}
 			case "":
-				return missing(tp + ".type")
+				return missing(tp(".type"))
 			default:
-				return enumError(tp+".type", tc.Type, "function", "custom")
+				return enumError(tp(".type"), tc.Type, "function", "custom")
 			}
 		}
 	case RoleTool:
 		allowed = textOnly
 		if m.ToolCallID == "" {
-			return missing(p + ".tool_call_id")
+			return missing(p(".tool_call_id"))
 		}
 	case RoleFunction:
 		if m.Name == "" {
-			return missing(p + ".name")
+			return missing(p(".name"))
 		}
 		return nil
 	case "":
-		return missing(p + ".role")
+		return missing(p(".role"))
 	default:
-		return enumError(p+".role", m.Role, "system", "developer", "user", "assistant", "tool", "function")
+		return enumError(p(".role"), m.Role, "system", "developer", "user", "assistant", "tool", "function")
 	}
 	if m.Content.IsNull() {
 		if m.Role != RoleAssistant {
-			return missing(p + ".content")
+			return missing(p(".content"))
 		}
 		return nil
 	}
@@ -216,37 +217,37 @@ func validateMessage(m *Message, i int) error {
 	}
 	parts := m.Content.Parts()
 	if len(parts) == 0 {
-		return InvalidRequest(p+".content", "Invalid '%s.content': empty array. Expected an array with minimum length 1, but got an empty array instead.", p)
+		return InvalidRequest(p(".content"), "Invalid '%s': empty array. Expected an array with minimum length 1, but got an empty array instead.", p(".content"))
 	}
 	for j := range parts {
-		pp := p + ".content[" + strconv.Itoa(j) + "]"
+		pp := func(suffix string) string { return p(".content[" + strconv.Itoa(j) + "]" + suffix) }
 		part := &parts[j]
 		if part.Type == "" {
-			return missing(pp + ".type")
+			return missing(pp(".type"))
 		}
 		if !contains(allowed, part.Type) {
-			return enumError(pp+".type", part.Type, allowed...)
+			return enumError(pp(".type"), part.Type, allowed...)
 		}
 		switch part.Type {
 		case "image_url":
 			if part.ImageURL == nil || part.ImageURL.URL == "" {
-				return missing(pp + ".image_url.url")
+				return missing(pp(".image_url.url"))
 			}
 			if d := part.ImageURL.Detail; d != "" {
-				if err := checkEnum(pp+".image_url.detail", d, "auto", "low", "high"); err != nil {
-					return err
+				if !contains(imageDetails, d) {
+					return enumError(pp(".image_url.detail"), d, imageDetails...)
 				}
 			}
 		case "input_audio":
 			if part.InputAudio == nil || part.InputAudio.Data == "" {
-				return missing(pp + ".input_audio.data")
+				return missing(pp(".input_audio.data"))
 			}
-			if err := checkEnum(pp+".input_audio.format", part.InputAudio.Format, "wav", "mp3"); err != nil {
-				return err
+			if f := part.InputAudio.Format; !contains(audioFormats, f) {
+				return enumError(pp(".input_audio.format"), f, audioFormats...)
 			}
 		case "file":
 			if part.File == nil {
-				return missing(pp + ".file")
+				return missing(pp(".file"))
 			}
 		}
 	}
@@ -257,6 +258,8 @@ var (
 	textOnly       = []string{"text"}
 	userParts      = []string{"text", "image_url", "input_audio", "file"}
 	assistantParts = []string{"text", "refusal"}
+	imageDetails   = []string{"auto", "low", "high"}
+	audioFormats   = []string{"wav", "mp3"}
 )
 
 func validateToolChoice(param string, tc *ToolChoice, haveTools bool, names map[string]bool) error {

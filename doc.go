@@ -1,0 +1,60 @@
+// Package oaicompat lets any Go program speak the OpenAI HTTP API.
+//
+// Implement a Backend (one method, Chat) and NewHandler turns it into an
+// http.Handler that the official OpenAI SDKs, and every tool built on them,
+// talk to by changing one base URL:
+//
+//	type echo struct{}
+//
+//	func (echo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+//		return w.WriteText("You said: " + req.LastUserMessage())
+//	}
+//
+//	http.Handle("/v1/", oaicompat.NewHandler(echo{}))
+//
+// The library owns everything protocol-shaped: decoding (unions typed,
+// unknown fields kept in Extra), one shared validator whose errors carry the
+// OpenAI error object and param path, response encoding, the SSE stream
+// (chunk framing, role on the first delta, tool-call fragments with index,
+// finish chunks, the optional usage chunk, data: [DONE], keep-alives,
+// flushing, client disconnects), model listing and errors.
+//
+// # The spine: backends write deltas, sinks decide the wire shape
+//
+// A Backend never builds JSON. It writes deltas (text, refusal, tool-call
+// fragments, finish reason, usage, logprobs) to a ChatWriter. Behind the
+// writer a sink decides the wire shape: one chat.completion for stream:false,
+// chat.completion.chunk events for stream:true. The same Chat method serves
+// both, and n>1 by calling it once per choice (or once in all, for a
+// MultiChoice backend).
+//
+// # Optional capabilities
+//
+// Embeddings, images and model listing are optional interfaces (Embedder,
+// ImageGenerator, ModelLister) discovered by type assertion, as net/http
+// discovers http.Flusher. An endpoint whose capability the backend lacks
+// answers 404 in the OpenAI envelope (not 501: the SDKs retry every 5xx).
+//
+// # Errors
+//
+// A Backend returns an *Error (InvalidRequest, ModelNotFound, RateLimited,
+// ContextLengthExceeded, ServerError, NewError) to answer with that error;
+// any other error becomes a generic 500 server_error that reveals nothing,
+// and context.Canceled (the client left) writes nothing. Before the first
+// stream event an error is an ordinary JSON response with its status; after
+// it, an in-band data: {"error":...} event followed by data: [DONE].
+// WriteError answers in the same envelope from middleware.
+//
+// # Deliberate choices
+//
+//   - Unknown request fields are accepted and kept (vendor extensions such as
+//     top_k reach the backend); OpenAI itself rejects them.
+//   - Field names match exactly; a key that differs from a known field only
+//     in case is rejected as unrecognized, and a body that is not valid
+//     UTF-8 is rejected, so that every JSON decoder agrees on the result.
+//   - stream_options without stream:true is a 400, as at OpenAI.
+//   - Image streaming (stream:true on images) is answered with a 400.
+//
+// See the examples directory for the quickstart server and mounting under
+// other routers.
+package oaicompat

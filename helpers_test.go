@@ -1,0 +1,195 @@
+package oaicompat_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oaicompat/oaicompat"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	goopenai "github.com/sashabaranov/go-openai"
+)
+
+// testBackend answers by keyword in the last user message, so that one
+// backend exercises every path of the handler through the SDKs.
+type testBackend struct {
+	// blocked receives when a "block" request is waiting on its context;
+	// cancelled receives when that context ends.
+	blocked, cancelled chan struct{}
+	calls              atomic.Int64
+}
+
+func newTestBackend() *testBackend {
+	return &testBackend{blocked: make(chan struct{}, 1), cancelled: make(chan struct{}, 1)}
+}
+
+func (b *testBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	b.calls.Add(1)
+	msg := req.LastUserMessage()
+	switch {
+	case strings.Contains(msg, "tools"):
+		// Two parallel calls, arguments in fragments.
+		for i, city := range []string{"Paris", "Tokyo"} {
+			idx, err := w.StartToolCall(fmt.Sprintf("call_%d", i), "get_weather")
+			if err != nil {
+				return err
+			}
+			for _, frag := range []string{`{"city":`, `"` + city + `"`, `}`} {
+				if err := w.WriteToolCallArguments(idx, frag); err != nil {
+					return err
+				}
+			}
+		}
+	case strings.Contains(msg, "refuse"):
+		return w.WriteRefusal("I can't help with that.")
+	case strings.Contains(msg, "rate-limit"):
+		return oaicompat.RateLimited(2*time.Second, "Rate limit reached for requests")
+	case strings.Contains(msg, "secret-failure"):
+		return errors.New("database password is hunter2")
+	case strings.Contains(msg, "fail-late"):
+		if err := w.WriteText("partial"); err != nil {
+			return err
+		}
+		return oaicompat.ServerError("the model crashed")
+	case strings.Contains(msg, "panic"):
+		panic("backend exploded")
+	case strings.Contains(msg, "block"):
+		b.blocked <- struct{}{}
+		<-ctx.Done()
+		b.cancelled <- struct{}{}
+		return ctx.Err()
+	case strings.Contains(msg, "length"):
+		if err := w.WriteText("cut"); err != nil {
+			return err
+		}
+		return w.Finish(oaicompat.FinishLength)
+	default:
+		for _, piece := range []string{"Hello", ", ", "world!"} {
+			if err := w.WriteText(piece); err != nil {
+				return err
+			}
+		}
+		if w.Index() > 0 {
+			if err := w.WriteText(fmt.Sprintf(" (choice %d)", w.Index())); err != nil {
+				return err
+			}
+		}
+	}
+	w.SetUsage(oaicompat.Usage{PromptTokens: 7, CompletionTokens: 3})
+	return nil
+}
+
+func (b *testBackend) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
+	dims := 4
+	if req.Dimensions != nil {
+		dims = *req.Dimensions
+	}
+	res := &oaicompat.EmbeddingResult{Usage: oaicompat.Usage{PromptTokens: req.Input.Len()}}
+	for i := 0; i < req.Input.Len(); i++ {
+		v := make([]float32, dims)
+		for j := range v {
+			v[j] = float32(i+1) / float32(j+3) // values that are not exact in decimal
+		}
+		res.Vectors = append(res.Vectors, v)
+	}
+	return res, nil
+}
+
+var tinyPNG = []byte("\x89PNG\r\n\x1a\nnot-really-a-png")
+
+func (b *testBackend) GenerateImages(_ context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
+	res := &oaicompat.ImageResult{}
+	for i := 0; i < req.Count(); i++ {
+		res.Images = append(res.Images, oaicompat.Image{Data: tinyPNG, URL: fmt.Sprintf("https://images.example/%d.png", i)})
+	}
+	return res, nil
+}
+
+func (b *testBackend) ListModels(context.Context) ([]oaicompat.Model, error) {
+	return []oaicompat.Model{{ID: "test-model", Created: 1700000000, OwnedBy: "tests"}, {ID: "org/model-with-slash", Created: 1700000001}}, nil
+}
+
+// serve starts h on a loopback listener for the test's duration.
+func serve(t testing.TB, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// officialClient is the openai-go client pointed at srv, without retries so
+// that errors surface at once.
+func officialClient(srv *httptest.Server, opts ...option.RequestOption) openai.Client {
+	return openai.NewClient(append([]option.RequestOption{
+		option.WithBaseURL(srv.URL + "/v1"), option.WithAPIKey("test-key"), option.WithMaxRetries(0),
+	}, opts...)...)
+}
+
+// communityClient is the go-openai client pointed at srv.
+func communityClient(srv *httptest.Server) *goopenai.Client {
+	cfg := goopenai.DefaultConfig("test-key")
+	cfg.BaseURL = srv.URL + "/v1"
+	return goopenai.NewClientWithConfig(cfg)
+}
+
+func userMsg(text string) []openai.ChatCompletionMessageParamUnion {
+	return []openai.ChatCompletionMessageParamUnion{openai.UserMessage(text)}
+}
+
+// sseEvents splits an SSE body into its data payloads.
+func sseEvents(t testing.TB, body string) []string {
+	t.Helper()
+	if !strings.HasSuffix(body, "\n\n") {
+		t.Fatalf("stream does not end with a blank line: %q", body)
+	}
+	var out []string
+	for _, ev := range strings.Split(strings.TrimSuffix(body, "\n\n"), "\n\n") {
+		if strings.HasPrefix(ev, ":") {
+			continue
+		}
+		data, ok := strings.CutPrefix(ev, "data: ")
+		if !ok || strings.Contains(data, "\n") {
+			t.Fatalf("malformed event %q", ev)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+// decodeJSON unmarshals s into a generic map, failing the test on error.
+func decodeJSON(t testing.TB, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("invalid JSON %q: %v", s, err)
+	}
+	return m
+}
+
+// post sends a raw JSON body and returns status, headers and body.
+func post(t testing.TB, url, body string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, resp.Header, sb.String()
+}

@@ -10,18 +10,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -29,26 +23,8 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
 	flag.Parse()
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: newHandler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Print(banner(base))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
-	}
+	fmt.Print(banner("http://" + *addr))
+	log.Fatal(http.ListenAndServe(*addr, newHandler()))
 }
 
 const model = "rules-engine"

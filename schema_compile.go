@@ -208,17 +208,20 @@ func jsonPointer(path []string) string {
 }
 
 // schemaLRU is a small bounded cache of compiled schemas keyed by their
-// bytes. When full, an arbitrary entry makes room: requests usually repeat a
-// handful of schemas, and a miss costs one compile.
+// bytes: at most max entries and maxBytes of schema text (a compiled schema
+// takes a small multiple of its text). When full, arbitrary entries make
+// room: requests usually repeat a handful of schemas, and a miss costs one
+// compile.
 type schemaLRU struct {
-	mu      sync.Mutex
-	m       map[string]*compiledSchema
-	max     int
-	maxSize int
+	mu       sync.Mutex
+	m        map[string]*compiledSchema
+	bytes    int
+	max      int
+	maxBytes int
 }
 
 // schemaCache is shared by every Handler: the result depends on the bytes only.
-var schemaCache = &schemaLRU{m: map[string]*compiledSchema{}, max: 512, maxSize: 64 << 10}
+var schemaCache = &schemaLRU{m: map[string]*compiledSchema{}, max: 256, maxBytes: 4 << 20}
 
 func (l *schemaLRU) get(raw []byte) *compiledSchema {
 	l.mu.Lock()
@@ -227,16 +230,21 @@ func (l *schemaLRU) get(raw []byte) *compiledSchema {
 }
 
 func (l *schemaLRU) put(raw []byte, c *compiledSchema) {
-	if len(raw) > l.maxSize {
-		return
+	if len(raw) > l.maxBytes/8 {
+		return // a giant schema would evict everything else
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.m) >= l.max {
-		for k := range l.m {
-			delete(l.m, k)
+	if _, ok := l.m[string(raw)]; ok {
+		return
+	}
+	for k := range l.m {
+		if len(l.m) < l.max && l.bytes+len(raw) <= l.maxBytes {
 			break
 		}
+		delete(l.m, k)
+		l.bytes -= len(k)
 	}
 	l.m[string(raw)] = c
+	l.bytes += len(raw)
 }

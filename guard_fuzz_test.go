@@ -117,6 +117,7 @@ func readAnswer(t *testing.T, body string, stream bool) (c openai.ChatCompletion
 // shape it was for.
 func checkObeys(t *testing.T, shape byte, c openai.ChatCompletion) {
 	t.Helper()
+	shape %= byte(len(fuzzRequests))
 	for _, ch := range c.Choices {
 		m, cut := ch.Message, ch.FinishReason == "length"
 		var names []string
@@ -132,7 +133,7 @@ func checkObeys(t *testing.T, shape byte, c openai.ChatCompletion) {
 			}
 		}
 		free := len(m.Content) == 0 && (len(m.ToolCalls) > 0 || m.Refusal != "")
-		switch shape % byte(len(fuzzRequests)) {
+		switch shape {
 		case 1:
 			var obj map[string]any
 			if !cut && !free && json.Unmarshal([]byte(m.Content), &obj) != nil {
@@ -150,7 +151,7 @@ func checkObeys(t *testing.T, shape byte, c openai.ChatCompletion) {
 			if !cut && len(names) == 0 {
 				t.Fatalf("tool_choice demands a call, none sent")
 			}
-			if shape%byte(len(fuzzRequests)) == 6 && strings.Trim(strings.Join(names, ""), "lookup") != "" {
+			if shape == 6 && strings.Trim(strings.Join(names, ""), "lookup") != "" {
 				t.Fatalf("tool_choice forces lookup, calls %v sent", names)
 			}
 		case 7:

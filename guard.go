@@ -34,12 +34,13 @@ import (
 // last arguments are not judged, and it need not have called a tool.
 type guard struct {
 	next    sink
-	rules   *outputRules
+	rules   outputRules
 	hold    bool
 	repair  RepairFunc
 	ctx     context.Context
 	req     *ChatRequest
 	choices []guardChoice
+	one     [1]guardChoice // choices, when n is 1
 
 	mu      sync.Mutex
 	failure error
@@ -80,8 +81,12 @@ func (h *Handler) newGuard(ctx context.Context, req *ChatRequest, stream bool) *
 	if stream {
 		hold = !h.cfg.streamCheckAtEnd
 	}
-	return &guard{rules: newOutputRules(req), hold: hold, repair: h.cfg.repair, ctx: ctx, req: req,
-		choices: make([]guardChoice, req.Choices())}
+	g := &guard{rules: newOutputRules(req), hold: hold, repair: h.cfg.repair, ctx: ctx, req: req}
+	g.choices = g.one[:]
+	if n := req.Choices(); n > 1 {
+		g.choices = make([]guardChoice, n)
+	}
+	return g
 }
 
 // wrap puts the guard in front of s; a nil guard returns s.
@@ -130,7 +135,7 @@ func (g *guard) delta(choice int, d Delta) error {
 
 // step checks d, then sends it on (or holds it).
 func (g *guard) step(c *guardChoice, choice int, d Delta) error {
-	r := g.rules
+	r := &g.rules
 	if tc := d.ToolCall; tc != nil {
 		if tc.Name != "" { // a new call: the previous one is complete
 			if err := g.completeLast(c, choice); err != nil {

@@ -32,8 +32,8 @@ const (
 
 // newOutputRules reads the rules from a validated request. The schemas were
 // compiled (and cached) by Validate.
-func newOutputRules(r *ChatRequest) *outputRules {
-	o := &outputRules{singleCall: !r.AllowsParallelToolCalls()}
+func newOutputRules(r *ChatRequest) outputRules {
+	o := outputRules{singleCall: !r.AllowsParallelToolCalls()}
 	if n := len(r.Tools) + len(r.Functions); n > 0 {
 		o.tools, o.strict = make(map[string]*compiledSchema, n), map[string]bool{}
 	}

@@ -19,13 +19,13 @@ import (
 func validateSchemas(r *ChatRequest) error {
 	for i := range r.Tools {
 		if f := r.Tools[i].Function; f != nil {
-			if err := checkFunctionSchema("tools["+strconv.Itoa(i)+"].function.parameters", f); err != nil {
+			if err := checkFunctionSchema("tools", i, ".function.parameters", f); err != nil {
 				return err
 			}
 		}
 	}
 	for i := range r.Functions {
-		if err := checkFunctionSchema("functions["+strconv.Itoa(i)+"].parameters", &r.Functions[i]); err != nil {
+		if err := checkFunctionSchema("functions", i, ".parameters", &r.Functions[i]); err != nil {
 			return err
 		}
 	}
@@ -38,12 +38,14 @@ func validateSchemas(r *ChatRequest) error {
 	return nil
 }
 
-func checkFunctionSchema(param string, f *FunctionDefinition) error {
+// checkFunctionSchema checks f's parameters; the param of the error is
+// list[i]field.
+func checkFunctionSchema(list string, i int, field string, f *FunctionDefinition) error {
 	if !hasSchema(f.Parameters) {
 		return nil
 	}
 	if issue := compileSchema(f.Parameters).issue(isTrue(f.Strict)); issue != nil {
-		return NewError(http.StatusBadRequest, TypeInvalidRequest, "invalid_function_parameters", param,
+		return NewError(http.StatusBadRequest, TypeInvalidRequest, "invalid_function_parameters", list+"["+strconv.Itoa(i)+"]"+field,
 			"Invalid schema for function '"+f.Name+"': "+issue.String())
 	}
 	return nil

@@ -65,12 +65,22 @@ func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStr
 	if err == nil {
 		return
 	}
+	if e := h.streamError(w, r, es, err); e != nil {
+		_ = es.write(append(errorFrame(e), doneFrame...))
+	}
+}
+
+// streamError decides how a streaming dialect answers err: before any event
+// it is an ordinary JSON error, answered here; a client that is gone gets
+// nothing; both return nil. Otherwise it returns the *Error to send in-band
+// (a panic is logged and the error noted in the CallInfo).
+func (h *Handler) streamError(w http.ResponseWriter, r *http.Request, es *eventStream, err error) *Error {
 	if !es.Started() {
 		h.fail(w, r, err)
-		return
+		return nil
 	}
 	if r.Context().Err() != nil || es.err != nil {
-		return // the client is gone
+		return nil // the client is gone
 	}
 	var p errPanic
 	if errors.As(err, &p) {
@@ -78,13 +88,14 @@ func (h *Handler) endStream(w http.ResponseWriter, r *http.Request, es *eventStr
 	}
 	e := AsError(err)
 	noteError(r.Context(), e)
-	_ = es.write(append(errorFrame(e), doneFrame...))
+	return e
 }
 
 // runChat calls the backend once, or once per choice when n>1 and the
 // backend is not a MultiChoice, and finishes the choices it left open.
 func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink) error {
 	w := newChatWriter(s, req, h.cfg.ids)
+	defer w.close()
 	n := req.Choices()
 	mc, isMulti := h.backend.(MultiChoice)
 	switch {

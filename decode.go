@@ -190,11 +190,11 @@ func joinPath(path, name string) string {
 
 func unionDescription(t reflect.Type) string {
 	switch t {
-	case reflect.TypeOf(MessageContent{}):
+	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(ResponseInput{}), reflect.TypeOf(ItemContent{}):
 		return "one of a string or array of objects"
 	case reflect.TypeOf(Stop{}):
 		return "one of a string or array of strings"
-	case reflect.TypeOf(ToolChoice{}):
+	case reflect.TypeOf(ToolChoice{}), reflect.TypeOf(ResponseToolChoice{}):
 		return "one of a string or object"
 	case reflect.TypeOf(EmbeddingInput{}):
 		return "one of a string, array of strings, array of integers or array of arrays of integers"

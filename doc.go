@@ -35,6 +35,16 @@
 // discovers http.Flusher. An endpoint whose capability the backend lacks
 // answers 404 in the OpenAI envelope (not 501: the SDKs retry every 5xx).
 //
+// # Other dialects from the same Backend
+//
+// The chat Backend also answers POST /v1/responses (the Responses API,
+// translated onto Chat by ToChatRequest; stored for previous_response_id and
+// GET/DELETE /v1/responses/{id} by a ResponseStore, in memory by default),
+// the legacy POST /v1/completions (each prompt a user message), and, with
+// WithAzure, Azure OpenAI's URL shapes. Each dialect is a request translator
+// plus a sink of its own; a Backend that speaks the Responses API natively
+// implements Responder and skips the translation.
+//
 // # Errors
 //
 // A Backend returns an *Error (InvalidRequest, ModelNotFound, RateLimited,

@@ -14,12 +14,17 @@ import (
 // any router, under http.StripPrefix, or through echo.WrapHandler:
 //
 //	POST {base}/chat/completions     Backend (stream and not)
+//	POST {base}/responses            Responder, or Backend through translation
+//	GET|DELETE {base}/responses/{id} with a ResponseStore (the default)
+//	GET  {base}/responses/{id}/input_items
+//	POST {base}/completions          Backend through translation (legacy)
 //	POST {base}/embeddings           Embedder
 //	POST {base}/images/generations   ImageGenerator
 //	GET  {base}/models               ModelLister or WithModels
 //	GET  {base}/models/{model}
 //
-// {base} is "/v1" unless WithBasePath says otherwise. Any other path under
+// {base} is "/v1" unless WithBasePath says otherwise; WithAzure adds the
+// Azure OpenAI URL shapes. Any other path under
 // {base} answers 404 "Invalid URL (METHOD /path)" and a known path with the
 // wrong method 405, both in OpenAI's error envelope. Users who route
 // themselves mount the per-endpoint handlers (ChatCompletions, Embeddings,
@@ -36,26 +41,66 @@ func NewHandler(backend Backend, opts ...Option) *Handler {
 	for _, o := range opts {
 		o(&h.cfg)
 	}
-	h.route("POST", "/chat/completions", http.HandlerFunc(h.serveChat))
-	h.route("POST", "/embeddings", http.HandlerFunc(h.serveEmbeddings))
-	h.route("POST", "/images/generations", http.HandlerFunc(h.serveImages))
-	h.route("GET", "/models", http.HandlerFunc(h.serveListModels))
-	h.route("GET", "/models/{model...}", http.HandlerFunc(h.serveGetModel))
-	h.mux.Handle(h.cfg.basePath+"/", h.recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, invalidURL(r))
-	})))
+	h.mount(h.cfg.basePath, nil)
+	if h.cfg.azure != nil {
+		h.mountAzure()
+	}
 	return h
 }
 
-// route registers method+path, and the same path with any other method as 405.
-func (h *Handler) route(method, path string, handler http.Handler) {
-	p := h.cfg.basePath + path
-	h.mux.Handle(method+" "+p, h.recover(handler))
-	h.mux.Handle(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", method)
-		WriteError(w, NewError(http.StatusMethodNotAllowed, TypeInvalidRequest, "method_not_allowed", "",
-			fmt.Sprintf("Method %s not allowed for %s; use %s.", r.Method, r.URL.Path, method)))
-	}))
+// endpoint is one route of the API, relative to a base path.
+type endpoint struct {
+	method, path string
+	serve        http.HandlerFunc
+}
+
+// endpoints lists the routes every base path serves.
+func (h *Handler) endpoints() []endpoint {
+	eps := []endpoint{
+		{"POST", "/chat/completions", h.serveChat},
+		{"POST", "/completions", h.serveCompletions},
+		{"POST", "/responses", h.serveResponses},
+		{"POST", "/embeddings", h.serveEmbeddings},
+		{"POST", "/images/generations", h.serveImages},
+		{"GET", "/models", h.serveListModels},
+		{"GET", "/models/{model...}", h.serveGetModel},
+	}
+	if h.cfg.store != nil {
+		eps = append(eps,
+			endpoint{"GET", "/responses/{id}", h.serveGetResponse},
+			endpoint{"DELETE", "/responses/{id}", h.serveDeleteResponse},
+			endpoint{"GET", "/responses/{id}/input_items", h.serveInputItems})
+	}
+	return eps
+}
+
+// mount registers the endpoints under prefix, each wrapped by wrap (when
+// not nil); a known path with another method answers 405, any other path
+// under prefix 404 "Invalid URL".
+func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler) {
+	if wrap == nil {
+		wrap = func(next http.Handler) http.Handler { return next }
+	}
+	allow := map[string][]string{}
+	var paths []string
+	for _, ep := range h.endpoints() {
+		if allow[ep.path] == nil {
+			paths = append(paths, ep.path)
+		}
+		allow[ep.path] = append(allow[ep.path], ep.method)
+		h.mux.Handle(ep.method+" "+prefix+ep.path, h.recover(wrap(ep.serve)))
+	}
+	for _, p := range paths {
+		methods := strings.Join(allow[p], ", ")
+		h.mux.Handle(prefix+p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", methods)
+			WriteError(w, NewError(http.StatusMethodNotAllowed, TypeInvalidRequest, "method_not_allowed", "",
+				fmt.Sprintf("Method %s not allowed for %s; use %s.", r.Method, r.URL.Path, methods)))
+		}))
+	}
+	h.mux.Handle(prefix+"/", h.recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, invalidURL(r))
+	})))
 }
 
 // ServeHTTP implements http.Handler.
@@ -179,6 +224,9 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, req request) er
 		return err
 	}
 	req.setRaw(body, extra)
+	if m, ok := r.Context().Value(modelOverrideKey{}).(string); ok {
+		req.setModel(m) // the model named by the URL (Azure deployments)
+	}
 	if err := req.Validate(); err != nil {
 		return err
 	}
@@ -190,7 +238,12 @@ type request interface {
 	Validate() error
 	setRaw(body []byte, extra map[string]jsonRaw)
 	model() string
+	setModel(string)
 }
+
+// modelOverrideKey is the context key of a model named by the URL rather
+// than the body (Azure deployment paths).
+type modelOverrideKey struct{}
 
 func (r *ChatRequest) setRaw(b []byte, e map[string]jsonRaw)      { r.Raw, r.Extra = b, e }
 func (r *EmbeddingRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
@@ -198,6 +251,9 @@ func (r *ImageRequest) setRaw(b []byte, e map[string]jsonRaw)     { r.Raw, r.Ext
 func (r *ChatRequest) model() string                              { return r.Model }
 func (r *EmbeddingRequest) model() string                         { return r.Model }
 func (r *ImageRequest) model() string                             { return r.Model }
+func (r *ChatRequest) setModel(m string)                          { r.Model = m }
+func (r *EmbeddingRequest) setModel(m string)                     { r.Model = m }
+func (r *ImageRequest) setModel(m string)                         { r.Model = m }
 
 // lastSegment returns the part of p after its last "/" (a fallback for
 // routers that set no path values).

@@ -66,6 +66,10 @@ func (b *testBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *o
 		<-ctx.Done()
 		b.cancelled <- struct{}{}
 		return ctx.Err()
+	case strings.Contains(msg, "logprobs"):
+		lp := []oaicompat.TokenLogprob{{Token: "Yes", Logprob: -0.5, Bytes: []int{89, 101, 115},
+			TopLogprobs: []oaicompat.TopLogprob{{Token: "Yes", Logprob: -0.5, Bytes: []int{89, 101, 115}}, {Token: "No", Logprob: -1.25, Bytes: []int{78, 111}}}}}
+		return w.WriteDelta(oaicompat.Delta{Content: "Yes", Logprobs: lp})
 	case strings.Contains(msg, "length"):
 		if err := w.WriteText("cut"); err != nil {
 			return err

@@ -19,6 +19,8 @@ type config struct {
 	keepAlive     time.Duration
 	rejectUnknown bool
 	models        []Model
+	store         ResponseStore                  // nil: Responses are not kept
+	azure         func(deployment string) string // nil: no Azure routes
 
 	noOutputChecks   bool
 	streamCheckAtEnd bool
@@ -33,6 +35,7 @@ func defaultConfig() config {
 		ids:       RandomID,
 		now:       time.Now,
 		keepAlive: 15 * time.Second,
+		store:     NewMemoryStore(1024, time.Hour),
 	}
 }
 

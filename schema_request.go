@@ -14,41 +14,51 @@ import (
 //	     "type":"invalid_request_error","param":"tools[0].function.parameters","code":"invalid_function_parameters"}
 //	400 {"message":"Invalid schema for response_format 'r': In context=('properties', 'x'), 'minLength' is not permitted.",
 //	     "type":"invalid_request_error","param":"response_format","code":null}
+//
+// The Responses API gets the same errors with its own param paths
+// (tools[0].parameters, text.format).
 
 // validateSchemas checks the schemas of r; it is the last step of Validate.
 func validateSchemas(r *ChatRequest) error {
 	for i := range r.Tools {
 		if f := r.Tools[i].Function; f != nil {
-			if err := checkFunctionSchema("tools", i, ".function.parameters", f); err != nil {
-				return err
+			if issue := requestSchemaIssue(f.Parameters, f.Strict); issue != nil {
+				return functionSchemaError("tools["+strconv.Itoa(i)+"].function.parameters", f.Name, issue)
 			}
 		}
 	}
 	for i := range r.Functions {
-		if err := checkFunctionSchema("functions", i, ".parameters", &r.Functions[i]); err != nil {
-			return err
+		f := &r.Functions[i]
+		if issue := requestSchemaIssue(f.Parameters, f.Strict); issue != nil {
+			return functionSchemaError("functions["+strconv.Itoa(i)+"].parameters", f.Name, issue)
 		}
 	}
-	if rf := r.ResponseFormat; rf != nil && rf.Type == "json_schema" && rf.JSONSchema != nil && hasSchema(rf.JSONSchema.Schema) {
-		c := compileSchema(rf.JSONSchema.Schema)
-		if issue := c.issue(isTrue(rf.JSONSchema.Strict)); issue != nil {
-			return InvalidRequest("response_format", "Invalid schema for response_format '%s': %s", rf.JSONSchema.Name, issue)
+	if rf := r.ResponseFormat; rf != nil && rf.Type == "json_schema" && rf.JSONSchema != nil {
+		if issue := requestSchemaIssue(rf.JSONSchema.Schema, rf.JSONSchema.Strict); issue != nil {
+			return formatSchemaError("response_format", rf.JSONSchema.Name, issue)
 		}
 	}
 	return nil
 }
 
-// checkFunctionSchema checks f's parameters; the param of the error is
-// list[i]field.
-func checkFunctionSchema(list string, i int, field string, f *FunctionDefinition) error {
-	if !hasSchema(f.Parameters) {
+// requestSchemaIssue returns what makes a schema a request carries
+// unacceptable, or nil; an absent schema is fine.
+func requestSchemaIssue(raw []byte, strict *bool) *schemaIssue {
+	if !hasSchema(raw) {
 		return nil
 	}
-	if issue := compileSchema(f.Parameters).issue(isTrue(f.Strict)); issue != nil {
-		return NewError(http.StatusBadRequest, TypeInvalidRequest, "invalid_function_parameters", list+"["+strconv.Itoa(i)+"]"+field,
-			"Invalid schema for function '"+f.Name+"': "+issue.String())
-	}
-	return nil
+	return compileSchema(raw).issue(isTrue(strict))
+}
+
+// functionSchemaError is OpenAI's answer to a tool whose parameters are unacceptable.
+func functionSchemaError(param, name string, issue *schemaIssue) *Error {
+	return NewError(http.StatusBadRequest, TypeInvalidRequest, "invalid_function_parameters", param,
+		"Invalid schema for function '"+name+"': "+issue.String())
+}
+
+// formatSchemaError is OpenAI's answer to an unacceptable json_schema format.
+func formatSchemaError(param, name string, issue *schemaIssue) *Error {
+	return InvalidRequest(param, "Invalid schema for response_format '%s': %s", name, issue)
 }
 
 // issue returns what makes the schema unacceptable: not valid JSON Schema,

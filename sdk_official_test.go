@@ -5,12 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/shared"
 )
 
@@ -103,14 +105,7 @@ func TestOfficialParallelToolCallsStreamed(t *testing.T) {
 		}
 	}
 	t.Run("stream", func(t *testing.T) {
-		stream := c.Chat.Completions.NewStreaming(context.Background(), params)
-		var acc openai.ChatCompletionAccumulator
-		for stream.Next() {
-			acc.AddChunk(stream.Current())
-		}
-		if err := stream.Err(); err != nil {
-			t.Fatal(err)
-		}
+		acc := accumulate(t, c, params)
 		check(t, acc.Choices[0].Message.ToolCalls, acc.Choices[0].FinishReason)
 		if acc.Choices[0].Message.Content != "" {
 			t.Errorf("content %q, want none", acc.Choices[0].Message.Content)
@@ -148,14 +143,7 @@ func TestOfficialMultipleChoices(t *testing.T) {
 	if got.Usage.PromptTokens != 7 || got.Usage.CompletionTokens != 6 {
 		t.Errorf("usage %+v: prompt counted once, completions summed", got.Usage)
 	}
-	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
-	var acc openai.ChatCompletionAccumulator
-	for stream.Next() {
-		acc.AddChunk(stream.Current())
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
+	acc := accumulate(t, c, params)
 	for i := range want {
 		if acc.Choices[i].Message.Content != want[i] || acc.Choices[i].FinishReason != "stop" {
 			t.Errorf("streamed choice %d = %q %q", i, acc.Choices[i].Message.Content, acc.Choices[i].FinishReason)
@@ -307,4 +295,90 @@ func TestOfficialErrors(t *testing.T) {
 			t.Fatalf("stream error %v", stream.Err())
 		}
 	})
+}
+
+func TestOfficialLogprobs(t *testing.T) {
+	t.Parallel()
+	c := officialClient(serve(t, oaicompat.NewHandler(newTestBackend())))
+	params := openai.ChatCompletionNewParams{Model: "m", Messages: userMsg("logprobs"), Logprobs: openai.Bool(true), TopLogprobs: openai.Int(2)}
+	check := func(t *testing.T, lps []openai.ChatCompletionTokenLogprob) {
+		t.Helper()
+		if len(lps) != 1 || lps[0].Token != "Yes" || lps[0].Logprob != -0.5 || len(lps[0].TopLogprobs) != 2 || lps[0].TopLogprobs[1].Token != "No" {
+			t.Errorf("logprobs %+v", lps)
+		}
+	}
+	got, err := c.Chat.Completions.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, got.Choices[0].Logprobs.Content)
+	acc := accumulate(t, c, params)
+	check(t, acc.Choices[0].Logprobs.Content)
+
+	// Without logprobs:true nothing leaks onto the wire.
+	params.Logprobs = openai.Bool(false)
+	params.TopLogprobs = param.Opt[int64]{}
+	got, err = c.Chat.Completions.New(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Choices[0].JSON.Logprobs.Raw() != "null" {
+		t.Errorf("logprobs sent unasked: %s", got.Choices[0].JSON.Logprobs.Raw())
+	}
+}
+
+// TestPerEndpointHandlers mounts the endpoint handlers on a router of the
+// user's own, with paths of the user's choosing.
+func TestPerEndpointHandlers(t *testing.T) {
+	t.Parallel()
+	h := oaicompat.NewHandler(newTestBackend())
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/chat", h.ChatCompletions())
+	mux.Handle("POST /api/embed", h.Embeddings())
+	mux.Handle("POST /api/images", h.ImageGenerations())
+	mux.Handle("GET /api/models", h.ListModels())
+	mux.Handle("GET /api/model/{model...}", h.GetModel())
+	mux.Handle("GET /api/by-segment/", h.GetModel()) // no path value: last segment
+	srv := serve(t, mux)
+	if status, _, body := post(t, srv.URL+"/api/chat", `{"model":"m",`+okMsgs+`}`); status != 200 || !strings.Contains(body, "Hello, world!") {
+		t.Errorf("chat: %d %s", status, body)
+	}
+	if status, _, body := post(t, srv.URL+"/api/embed", `{"model":"m","input":"x"}`); status != 200 || !strings.Contains(body, `"object":"embedding"`) {
+		t.Errorf("embed: %d %s", status, body)
+	}
+	if status, _, body := post(t, srv.URL+"/api/images", `{"prompt":"p","response_format":"b64_json"}`); status != 200 || !strings.Contains(body, "b64_json") {
+		t.Errorf("images: %d %s", status, body)
+	}
+	for path, want := range map[string]string{
+		"/api/models":                     `"object":"list"`,
+		"/api/model/org/model-with-slash": `"id":"org/model-with-slash"`,
+		"/api/by-segment/test-model":      `"id":"test-model"`,
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(b.String(), want) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, b)
+		}
+	}
+}
+
+// accumulate streams params through openai-go's own accumulator.
+func accumulate(t *testing.T, c openai.Client, params openai.ChatCompletionNewParams) openai.ChatCompletionAccumulator {
+	t.Helper()
+	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		if !acc.AddChunk(stream.Current()) {
+			t.Fatalf("accumulator rejected chunk %s", stream.Current().RawJSON())
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return acc
 }

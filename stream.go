@@ -87,7 +87,6 @@ func (s *eventStream) writeLocked(frame []byte) error {
 		h := s.w.Header()
 		h.Set("Content-Type", "text/event-stream; charset=utf-8")
 		h.Set("Cache-Control", "no-cache")
-		h.Set("Connection", "keep-alive")
 		h.Set("X-Accel-Buffering", "no")
 		h.Del("Content-Length")
 		s.w.WriteHeader(http.StatusOK)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -286,13 +287,7 @@ func TestStreamFlushesEachEvent(t *testing.T) {
 		}
 		return nil
 	}))
-	srv := serve(t, h)
-	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(streamBody("")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	r := bufio.NewReader(resp.Body)
+	r := openStream(t, serve(t, h))
 	for i := 0; i < 3; i++ {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -320,13 +315,7 @@ func TestStreamKeepAliveWhileBackendIsSilent(t *testing.T) {
 		}
 		return w.WriteText("second")
 	}), oaicompat.WithKeepAlive(5*time.Millisecond))
-	srv := serve(t, h)
-	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(streamBody("")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	r := bufio.NewReader(resp.Body)
+	r := openStream(t, serve(t, h))
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -400,4 +389,15 @@ func TestStreamPanicMidStreamIsInBand(t *testing.T) {
 	if status, _, _ := post(t, srv.URL+"/v1/chat/completions", streamBody("")); status != 200 {
 		t.Errorf("status after panic %d", status)
 	}
+}
+
+// openStream starts a streamed chat request and returns its body reader.
+func openStream(t *testing.T, srv *httptest.Server) *bufio.Reader {
+	t.Helper()
+	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(streamBody("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return bufio.NewReader(resp.Body)
 }

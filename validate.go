@@ -26,19 +26,8 @@ func (r *ChatRequest) Validate() error {
 			return err
 		}
 	}
-	if err := checkRange("temperature", r.Temperature, 0, 2); err != nil {
-		return err
-	}
-	if err := checkRange("top_p", r.TopP, 0, 1); err != nil {
-		return err
-	}
-	if err := checkRange("presence_penalty", r.PresencePenalty, -2, 2); err != nil {
-		return err
-	}
-	if err := checkRange("frequency_penalty", r.FrequencyPenalty, -2, 2); err != nil {
-		return err
-	}
-	if err := checkIntRange("n", r.N, 1, 128); err != nil {
+	if err := (sampling{r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.N, r.LogitBias, r.Stop,
+		r.StreamOptions != nil, r.Stream}).validate(); err != nil {
 		return err
 	}
 	if err := checkIntRange("max_tokens", r.MaxTokens, 1, 1<<31-1); err != nil {
@@ -54,17 +43,6 @@ func (r *ChatRequest) Validate() error {
 		if !r.WantsLogprobs() {
 			return InvalidRequest("top_logprobs", "Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.")
 		}
-	}
-	for tok, bias := range r.LogitBias {
-		if bias < -100 || bias > 100 {
-			return InvalidValue("logit_bias", "Invalid 'logit_bias': bias for token %s must be between -100 and 100.", tok)
-		}
-	}
-	if len(r.Stop) > 4 {
-		return InvalidRequest("stop", "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length %d instead.", len(r.Stop))
-	}
-	if r.StreamOptions != nil && !r.Stream {
-		return InvalidRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
 	}
 	if err := validateMetadata(r.Metadata); err != nil {
 		return err
@@ -152,6 +130,46 @@ func (r *ChatRequest) Validate() error {
 		}
 	}
 	return validateSchemas(r)
+}
+
+// sampling holds the request fields chat and legacy completions share, and
+// validates them the same way for both.
+type sampling struct {
+	temperature, topP, presence, frequency *float64
+	n                                      *int
+	logitBias                              map[string]float64
+	stop                                   Stop
+	streamOptions, stream                  bool
+}
+
+func (s sampling) validate() error {
+	if err := checkRange("temperature", s.temperature, 0, 2); err != nil {
+		return err
+	}
+	if err := checkRange("top_p", s.topP, 0, 1); err != nil {
+		return err
+	}
+	if err := checkRange("presence_penalty", s.presence, -2, 2); err != nil {
+		return err
+	}
+	if err := checkRange("frequency_penalty", s.frequency, -2, 2); err != nil {
+		return err
+	}
+	if err := checkIntRange("n", s.n, 1, 128); err != nil {
+		return err
+	}
+	for tok, bias := range s.logitBias {
+		if bias < -100 || bias > 100 {
+			return InvalidValue("logit_bias", "Invalid 'logit_bias': bias for token %s must be between -100 and 100.", tok)
+		}
+	}
+	if len(s.stop) > 4 {
+		return InvalidRequest("stop", "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length %d instead.", len(s.stop))
+	}
+	if s.streamOptions && !s.stream {
+		return InvalidRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
+	}
+	return nil
 }
 
 func validateMessage(m *Message, i int) error {

@@ -38,6 +38,10 @@ type ToolCallDelta struct {
 // ErrChoiceFinished is returned when a Backend writes to a finished choice.
 var ErrChoiceFinished = errors.New("oaicompat: write to a finished choice")
 
+// ErrWriterClosed is returned when a Backend writes after its Chat call
+// returned (from a goroutine it left behind, say): the response is over.
+var ErrWriterClosed = errors.New("oaicompat: write after the backend returned")
+
 // sink turns deltas into a wire shape (one chat.completion, SSE chunks, a
 // Responses object, ...). Implementations must be safe for concurrent use
 // by the writers of different choices.
@@ -67,6 +71,7 @@ type writerState struct {
 	mu      sync.Mutex
 	choices []choiceState
 	n       int
+	closed  bool // the response is over
 }
 
 type choiceState struct {
@@ -155,6 +160,10 @@ func (w *ChatWriter) SetUsage(u Usage) { w.s.usage(u) }
 func (w *ChatWriter) WriteDelta(d Delta) error {
 	st := w.st
 	st.mu.Lock()
+	if st.closed {
+		st.mu.Unlock()
+		return ErrWriterClosed
+	}
 	cs := &st.choices[w.choice]
 	if cs.finished {
 		st.mu.Unlock()
@@ -221,4 +230,11 @@ func (w *ChatWriter) finishOpen() error {
 		}
 	}
 	return nil
+}
+
+// close makes every later write fail with ErrWriterClosed.
+func (w *ChatWriter) close() {
+	w.st.mu.Lock()
+	w.st.closed = true
+	w.st.mu.Unlock()
 }

@@ -51,7 +51,13 @@ func main() {
 func newMux(base string, delay time.Duration) *http.ServeMux {
 	backend := newDemo(base, delay)
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", oaicompat.NewHandler(backend))
+	// One handler serves every dialect: /v1/... (chat, Responses with the
+	// default in-memory store, legacy completions, embeddings, images,
+	// models) and the Azure OpenAI shapes under /openai/, where a deployment
+	// name is one of the demo's model ids.
+	h := oaicompat.NewHandler(backend, oaicompat.WithAzure(demoDeployment))
+	mux.Handle("/v1/", h)
+	mux.Handle("/openai/", h)
 	mux.HandleFunc("GET /images/{file}", func(w http.ResponseWriter, r *http.Request) {
 		data, ok := backend.image(strings.TrimSuffix(r.PathValue("file"), ".png"))
 		if !ok {
@@ -64,23 +70,48 @@ func newMux(base string, delay time.Duration) *http.ServeMux {
 	return mux
 }
 
+// demoDeployment maps an Azure deployment name to a model: the demo's
+// deployments are named after its models.
+func demoDeployment(deployment string) string {
+	switch deployment {
+	case chatModel, embedModel, imageModel:
+		return deployment
+	}
+	return ""
+}
+
 func banner(base string) string {
-	return strings.ReplaceAll(`oaicompat quickstart: serving the OpenAI API at BASE/v1
+	return strings.ReplaceAll(`oaicompat quickstart: serving the OpenAI API at {base}/v1 (and Azure's at {base}/openai)
 models: demo-chat, demo-embed, demo-image
 
 Try:
-  curl BASE/v1/chat/completions -H 'Content-Type: application/json' \
+  curl {base}/v1/chat/completions -H 'Content-Type: application/json' \
     -d '{"model":"demo-chat","messages":[{"role":"user","content":"What is 2+2?"}]}'
-  curl -N BASE/v1/chat/completions -H 'Content-Type: application/json' \
+  curl -N {base}/v1/chat/completions -H 'Content-Type: application/json' \
     -d '{"model":"demo-chat","stream":true,"messages":[{"role":"user","content":"What is 6*7?"}]}'
-  curl BASE/v1/embeddings -H 'Content-Type: application/json' \
+  curl {base}/v1/embeddings -H 'Content-Type: application/json' \
     -d '{"model":"demo-embed","input":"hello world","dimensions":8}'
-  curl BASE/v1/images/generations -H 'Content-Type: application/json' \
+  curl {base}/v1/images/generations -H 'Content-Type: application/json' \
     -d '{"model":"demo-image","prompt":"a red square","size":"64x64"}'
-  curl BASE/v1/models
+  curl {base}/v1/models
 
-Any OpenAI SDK: base URL BASE/v1, any API key, e.g.
-  OPENAI_BASE_URL=BASE/v1 OPENAI_API_KEY=demo python -c \
+The Responses API (kept in memory for an hour: GET/DELETE {base}/v1/responses/{id}):
+  curl {base}/v1/responses -H 'Content-Type: application/json' \
+    -d '{"model":"demo-chat","input":"What is 3*5?"}'
+  curl -N {base}/v1/responses -H 'Content-Type: application/json' \
+    -d '{"model":"demo-chat","stream":true,"input":"What is 10/4?"}'
+
+Legacy completions:
+  curl {base}/v1/completions -H 'Content-Type: application/json' \
+    -d '{"model":"demo-chat","prompt":"What is 7-9?","echo":true}'
+
+Azure OpenAI URL shapes (deployment = model id, any api-version, any api-key):
+  curl '{base}/openai/deployments/demo-chat/chat/completions?api-version=2024-10-21' \
+    -H 'api-key: demo' -H 'Content-Type: application/json' \
+    -d '{"messages":[{"role":"user","content":"What is 2+2?"}]}'
+
+Any OpenAI SDK: base URL {base}/v1, any API key, e.g.
+  OPENAI_BASE_URL={base}/v1 OPENAI_API_KEY=demo python -c \
     "from openai import OpenAI; print(OpenAI().chat.completions.create(model='demo-chat', messages=[{'role':'user','content':'What is 2+2?'}]).choices[0].message.content)"
-`, "BASE", base)
+`, "{base}", base)
 }

@@ -1,0 +1,33 @@
+package oaicompat
+
+import (
+	"net/http"
+	"testing"
+)
+
+// BenchmarkResponsesTextDelta measures one response.output_text.delta event:
+// delta in, framed event written.
+func BenchmarkResponsesTextDelta(b *testing.B) {
+	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0)
+	s := newResponseSink(es, responseSkeleton(&ResponseRequest{Model: "m"}, "resp_1", 1, false), RandomID)
+	d := Delta{Content: "hello "}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.delta(0, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompletionsTextDelta measures one legacy text_completion chunk.
+func BenchmarkCompletionsTextDelta(b *testing.B) {
+	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0)
+	c := newCompletionStream(es, "cmpl-1", 1, "m", 1)
+	d := Delta{Content: "hello "}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.delta(0, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

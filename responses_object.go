@@ -1,0 +1,202 @@
+package oaicompat
+
+import (
+	"encoding/json"
+)
+
+// This file holds the Response object of the Responses API and its output
+// items. Output items and their parts are encoded by hand (appendOutputItem),
+// so that the Response object and the stream events that carry single items
+// produce the same bytes.
+
+// Response is the Responses API's answer object: the body of a non-streamed
+// POST /v1/responses and of GET /v1/responses/{id}, and the "response" of
+// the response.created/.completed/... stream events. Every field the spec
+// requires is always present; nullable ones are null when unset.
+type Response struct {
+	ID                 string             `json:"id"`
+	Object             string             `json:"object"`
+	CreatedAt          int64              `json:"created_at"`
+	Status             string             `json:"status"`
+	Background         bool               `json:"background"`
+	CompletedAt        *int64             `json:"completed_at"`
+	Error              *ResponseError     `json:"error"`
+	IncompleteDetails  *IncompleteDetails `json:"incomplete_details"`
+	Instructions       *string            `json:"instructions"`
+	MaxOutputTokens    *int               `json:"max_output_tokens"`
+	MaxToolCalls       *int               `json:"max_tool_calls"`
+	Model              string             `json:"model"`
+	Output             []OutputItem       `json:"output"`
+	ParallelToolCalls  bool               `json:"parallel_tool_calls"`
+	PreviousResponseID *string            `json:"previous_response_id"`
+	Reasoning          Reasoning          `json:"reasoning"`
+	ServiceTier        string             `json:"service_tier"`
+	Store              bool               `json:"store"`
+	Temperature        float64            `json:"temperature"`
+	Text               ResponseText       `json:"text"`
+	ToolChoice         ResponseToolChoice `json:"tool_choice"`
+	Tools              []json.RawMessage  `json:"tools"`
+	TopLogprobs        int                `json:"top_logprobs"`
+	TopP               float64            `json:"top_p"`
+	Truncation         string             `json:"truncation"`
+	Usage              *ResponseUsage     `json:"usage"`
+	User               *string            `json:"user"`
+	Metadata           map[string]string  `json:"metadata"`
+	SafetyIdentifier   string             `json:"safety_identifier,omitempty"`
+	PromptCacheKey     string             `json:"prompt_cache_key,omitempty"`
+}
+
+// Response statuses.
+const (
+	StatusInProgress = "in_progress"
+	StatusCompleted  = "completed"
+	StatusIncomplete = "incomplete"
+	StatusFailed     = "failed"
+)
+
+// ResponseError is Response.error: why a response failed.
+type ResponseError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// IncompleteDetails is Response.incomplete_details: Reason is
+// "max_output_tokens" or "content_filter".
+type IncompleteDetails struct {
+	Reason string `json:"reason"`
+}
+
+// ResponseUsage is the token usage of a Response, in the Responses naming.
+type ResponseUsage struct {
+	InputTokens        int `json:"input_tokens"`
+	InputTokensDetails struct {
+		CachedTokens     int `json:"cached_tokens"`
+		CacheWriteTokens int `json:"cache_write_tokens"`
+	} `json:"input_tokens_details"`
+	OutputTokens        int `json:"output_tokens"`
+	OutputTokensDetails struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"output_tokens_details"`
+	TotalTokens int `json:"total_tokens"`
+}
+
+// responseUsage converts a chat Usage to the Responses naming.
+func responseUsage(u Usage) *ResponseUsage {
+	r := &ResponseUsage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+	if r.TotalTokens == 0 {
+		r.TotalTokens = r.InputTokens + r.OutputTokens
+	}
+	if d := u.PromptTokensDetails; d != nil {
+		r.InputTokensDetails.CachedTokens = d.CachedTokens
+	}
+	if d := u.CompletionTokensDetails; d != nil {
+		r.OutputTokensDetails.ReasoningTokens = d.ReasoningTokens
+	}
+	return r
+}
+
+// chatUsage converts back, for CallInfo.
+func (u *ResponseUsage) chatUsage() Usage {
+	if u == nil {
+		return Usage{}
+	}
+	return Usage{PromptTokens: u.InputTokens, CompletionTokens: u.OutputTokens, TotalTokens: u.TotalTokens}
+}
+
+// OutputItem is an item of Response.output: Type "message" (Role, Content)
+// or "function_call" (CallID, Name, Arguments).
+type OutputItem struct {
+	Type      string
+	ID        string
+	Status    string
+	Role      string
+	Content   []OutputContent
+	CallID    string
+	Name      string
+	Arguments string
+}
+
+// OutputContent is a part of an output message: Type "output_text" (Text,
+// Logprobs) or "refusal" (Refusal).
+type OutputContent struct {
+	Type     string
+	Text     string
+	Refusal  string
+	Logprobs []TokenLogprob
+}
+
+// MarshalJSON implements json.Marshaler.
+func (it OutputItem) MarshalJSON() ([]byte, error) { return appendOutputItem(nil, &it), nil }
+
+// UnmarshalJSON implements json.Unmarshaler, for stores that keep Responses
+// as JSON.
+func (it *OutputItem) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Type      string `json:"type"`
+		ID        string `json:"id"`
+		Status    string `json:"status"`
+		Role      string `json:"role"`
+		CallID    string `json:"call_id"`
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+		Content   []struct {
+			Type     string         `json:"type"`
+			Text     string         `json:"text"`
+			Refusal  string         `json:"refusal"`
+			Logprobs []TokenLogprob `json:"logprobs"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*it = OutputItem{Type: w.Type, ID: w.ID, Status: w.Status, Role: w.Role, CallID: w.CallID, Name: w.Name, Arguments: w.Arguments}
+	for _, c := range w.Content {
+		it.Content = append(it.Content, OutputContent{Type: c.Type, Text: c.Text, Refusal: c.Refusal, Logprobs: c.Logprobs})
+	}
+	return nil
+}
+
+// appendOutputItem appends an output item as the spec shapes it: a message
+// always has content (possibly []), a function call always has arguments.
+func appendOutputItem(b []byte, it *OutputItem) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, it.ID)
+	b = append(b, `,"type":`...)
+	b = appendString(b, it.Type)
+	b = append(b, `,"status":`...)
+	b = appendString(b, it.Status)
+	switch it.Type {
+	case "function_call":
+		b = append(b, `,"arguments":`...)
+		b = appendString(b, it.Arguments)
+		b = append(b, `,"call_id":`...)
+		b = appendString(b, it.CallID)
+		b = append(b, `,"name":`...)
+		b = appendString(b, it.Name)
+	default:
+		b = append(b, `,"content":[`...)
+		for i := range it.Content {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendOutputContent(b, &it.Content[i])
+		}
+		b = append(b, `],"role":`...)
+		b = appendString(b, it.Role)
+	}
+	return append(b, '}')
+}
+
+// appendOutputContent appends an output_text or refusal part.
+func appendOutputContent(b []byte, c *OutputContent) []byte {
+	if c.Type == "refusal" {
+		b = append(b, `{"type":"refusal","refusal":`...)
+		b = appendString(b, c.Refusal)
+		return append(b, '}')
+	}
+	b = append(b, `{"type":"output_text","annotations":[],"logprobs":`...)
+	b = appendLogprobs(b, c.Logprobs)
+	b = append(b, `,"text":`...)
+	b = appendString(b, c.Text)
+	return append(b, '}')
+}

@@ -2,9 +2,7 @@ package oaicompat_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,13 +14,7 @@ import (
 // parsed strict-tool arguments, built from a schema made by SchemaFor, and
 // an APIError (500 model_error) for a reply that breaks the schema.
 func TestNodeSDKStructuredOutputs(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; CI installs it (see .ci/run)")
-	}
-	if _, err := os.Stat(filepath.Join("nodetest", "node_modules", "openai")); err != nil {
-		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
-	}
+	node := nodeOrSkip(t)
 	backend := oaicompat.ChatFunc(func(_ context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 		switch req.LastUserMessage() {
 		case "call":

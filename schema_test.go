@@ -3,36 +3,12 @@ package oaicompat_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
-
-// checkGolden compares got with testdata/<name>, or rewrites it under -update.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestSchemaForGolden -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, got, want)
-	}
-}
 
 // Types for schema generation.
 
@@ -122,7 +98,7 @@ func TestSchemaForGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			buf.WriteByte('\n')
-			checkGolden(t, "schema/"+c.name+".json", buf.Bytes())
+			goldenFile(t, "schema/"+c.name+".json", buf.Bytes())
 		})
 	}
 }

@@ -26,9 +26,10 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	id, created := h.cfg.ids("chatcmpl-"), h.cfg.now().Unix()
 
+	g := h.newGuard(ctx, &req, req.Stream)
 	if !req.Stream {
 		col := newChatCollector(req.Choices())
-		if err := h.runChat(ctx, &req, col); err != nil {
+		if err := g.result(h.runChat(ctx, &req, g.wrap(col))); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -46,7 +47,7 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request) {
 	if ci != nil {
 		obs = &streamObserver{ci: ci, now: h.cfg.now, reasons: make([]string, req.Choices())}
 	}
-	err := h.runChat(ctx, &req, observe(cs, obs))
+	err := g.result(h.runChat(ctx, &req, g.wrap(observe(cs, obs))))
 	if err == nil {
 		err = cs.end()
 	}

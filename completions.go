@@ -52,7 +52,8 @@ func (h *Handler) serveCompletions(w http.ResponseWriter, r *http.Request) {
 			}
 			col := newChatCollector(n)
 			if *chat.MaxTokens > 0 {
-				if err := h.runChat(ctx, chat, col); err != nil {
+				g := h.newGuard(ctx, chat, false)
+				if err := g.result(h.runChat(ctx, chat, g.wrap(col))); err != nil {
 					h.fail(w, r, err)
 					return
 				}
@@ -107,7 +108,8 @@ func (h *Handler) serveCompletions(w http.ResponseWriter, r *http.Request) {
 				err = cs.delta(j, Delta{FinishReason: FinishLength})
 			}
 		} else {
-			err = h.runChat(ctx, chat, observe(cs, obs))
+			g := h.newGuard(ctx, chat, true)
+			err = g.result(h.runChat(ctx, chat, g.wrap(observe(cs, obs))))
 		}
 		if err != nil {
 			break

@@ -56,7 +56,7 @@ func TestDialectGoldenTranscripts(t *testing.T) {
 		{"responses_text_stream.sse", &dialectBackend{}, "/v1/responses", `{"model":"m1","input":"hello world","stream":true,"instructions":"be brief"}`},
 		{"responses_tool_call.json", &dialectBackend{}, "/v1/responses", `{"model":"m1","input":"weather?",` + tools + `}`},
 		{"responses_tool_call_stream.sse", &dialectBackend{}, "/v1/responses", `{"model":"m1","input":"weather?","stream":true,` + tools + `}`},
-		{"responses_parallel_stream.sse", parallel{}, "/v1/responses", `{"model":"m1","input":"x","stream":true}`},
+		{"responses_parallel_stream.sse", parallel{}, "/v1/responses", `{"model":"m1","input":"x","stream":true,"tools":[{"type":"function","name":"f"},{"type":"function","name":"g"}]}`},
 		{"responses_incomplete_stream.sse", &dialectBackend{}, "/v1/responses", `{"model":"m1","input":"` + strings.Repeat("w ", 20) + `","max_output_tokens":16,"stream":true}`},
 		{"responses_refusal_stream.sse", &dialectBackend{}, "/v1/responses", `{"model":"m1","input":"refuse","stream":true}`},
 		{"responses_logprobs_stream.sse", &dialectBackend{}, "/v1/responses", `{"model":"m1","input":"hi","stream":true,"include":["message.output_text.logprobs"],"top_logprobs":1}`},

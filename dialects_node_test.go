@@ -2,9 +2,7 @@ package oaicompat_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,13 +24,7 @@ func (n *nodeBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *o
 // round trip with previous_response_id, an in-band stream error, legacy
 // completions and the AzureOpenAI client.
 func TestNodeSDKDialects(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; CI installs it (see .ci/run)")
-	}
-	if _, err := os.Stat(filepath.Join("nodetest", "node_modules", "openai")); err != nil {
-		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
-	}
+	node := nodeOrSkip(t)
 	srv := serveDialects(t, &nodeBackend{}, oaicompat.WithAzure(azureDeployments))
 	cmd := exec.Command(node, "dialects.mjs", srv.URL)
 	cmd.Dir = "nodetest"

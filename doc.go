@@ -55,6 +55,23 @@
 // it, an in-band data: {"error":...} event followed by data: [DONE].
 // WriteError answers in the same envelope from middleware.
 //
+// # Typed tools and guaranteed structured outputs
+//
+// FunctionTool, ResponseFormatFor and TextFormatFor turn Go structs into
+// tools and response formats whose JSON Schemas follow OpenAI's strict mode
+// (SchemaFor), and Decode turns arguments or replies back into the structs.
+// Every request's schemas are checked (valid JSON Schema; OpenAI's
+// strict-mode rules when strict is true) with OpenAI's 400 errors. Every
+// answer is checked too, by a sink decorator: content must be the JSON a
+// json_object or json_schema format asks for (validated when strict), a
+// strict tool's arguments must match its parameters, calls must name an
+// offered tool and respect tool_choice and parallel_tool_calls. A violation
+// is answered as OpenAI answers invalid model output, a 500 model_error,
+// never sent as a success; streams hold back what is still to be judged
+// (WithStreamCheckAtEnd streams it at once and reports in-band).
+// WithOutputRepair gives the backend a last chance; WithoutOutputChecks
+// turns the checks off for backends that enforce their own grammar.
+//
 // # Deliberate choices
 //
 //   - Unknown request fields are accepted and kept (vendor extensions such as

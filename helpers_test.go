@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -196,4 +199,19 @@ func post(t testing.TB, url, body string) (int, http.Header, string) {
 		}
 	}
 	return resp.StatusCode, resp.Header, sb.String()
+}
+
+// nodeOrSkip returns the node binary for the tests that drive the official
+// openai npm package from nodetest/, or skips the test when node or the
+// package is missing (CI installs both).
+func nodeOrSkip(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed; CI installs it (see .ci/run)")
+	}
+	if _, err := os.Stat(filepath.Join("nodetest", "node_modules", "openai")); err != nil {
+		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
+	}
+	return node
 }

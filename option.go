@@ -21,6 +21,10 @@ type config struct {
 	models        []Model
 	store         ResponseStore                  // nil: Responses are not kept
 	azure         func(deployment string) string // nil: no Azure routes
+
+	noOutputChecks   bool
+	streamCheckAtEnd bool
+	repair           RepairFunc
 }
 
 func defaultConfig() config {
@@ -71,6 +75,30 @@ func WithModels(models ...Model) Option { return func(c *config) { c.models = mo
 // answer 404 model_not_found, as OpenAI does. By default any model name is
 // accepted and passed to the Backend.
 func WithRejectUnknownModels() Option { return func(c *config) { c.rejectUnknown = true } }
+
+// WithoutOutputChecks turns off the output guard: the answer is sent as the
+// Backend wrote it, whatever response_format, strict tools, tool_choice and
+// parallel_tool_calls asked for. It is meant for backends that enforce them
+// themselves (a grammar-constrained model, a relay to a server that does).
+// Requests are still validated, schemas included. By default every answer
+// is checked and a violation is answered with an error, never sent as a
+// success (see Violation).
+func WithoutOutputChecks() Option { return func(c *config) { c.noOutputChecks = true } }
+
+// WithStreamCheckAtEnd makes streams flow without delay and be checked as
+// they go: a violation ends the stream with an in-band error after the
+// invalid part was sent. By default the parts a rule can only judge once
+// complete (content under a JSON response_format, a strict tool's
+// arguments) are held back until they pass, so invalid output never reaches
+// the client. Non-streamed answers are always checked before anything is
+// sent.
+func WithStreamCheckAtEnd() Option { return func(c *config) { c.streamCheckAtEnd = true } }
+
+// WithOutputRepair sets a hook called for each Violation before the handler
+// answers with an error: it may return replacement content or arguments
+// (checked again), for example from asking the model once more, or an error
+// to answer instead. See RepairFunc. Default none.
+func WithOutputRepair(f RepairFunc) Option { return func(c *config) { c.repair = f } }
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -49,9 +49,10 @@ func (h *Handler) serveResponses(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 
+	g := h.newGuard(ctx, chat, req.Stream)
 	if !req.Stream {
 		s := newResponseSink(nil, skel, h.cfg.ids)
-		if err := h.runChat(ctx, chat, s); err != nil {
+		if err := g.result(h.runChat(ctx, chat, g.wrap(s))); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -78,7 +79,7 @@ func (h *Handler) serveResponses(w http.ResponseWriter, r *http.Request) {
 		obs = &streamObserver{ci: ci, now: h.cfg.now, reasons: make([]string, 1)}
 	}
 	var e *Error
-	if err := h.runChat(ctx, chat, observe(s, obs)); err != nil {
+	if err := g.result(h.runChat(ctx, chat, g.wrap(observe(s, obs)))); err != nil {
 		if e = h.streamError(w, r, es, err); e == nil {
 			return
 		}

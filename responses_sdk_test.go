@@ -114,9 +114,10 @@ func TestResponsesFunctionCallingRoundTrip(t *testing.T) {
 	client := goClient(srv.URL)
 	ctx := context.Background()
 	tools := []responses.ToolUnionParam{{OfFunction: &responses.FunctionToolParam{
-		Name:       "get_weather",
-		Parameters: map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}},
-		Strict:     openai.Bool(true),
+		Name: "get_weather",
+		Parameters: map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}},
+			"required": []string{"city"}, "additionalProperties": false},
+		Strict: openai.Bool(true),
 	}}}
 	for _, streamed := range []bool{false, true} {
 		params := responses.ResponseNewParams{
@@ -189,8 +190,9 @@ func TestResponsesStructuredOutput(t *testing.T) {
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("2+2?")},
 		Text: responses.ResponseTextConfigParam{Format: responses.ResponseFormatTextConfigUnionParam{
 			OfJSONSchema: &responses.ResponseFormatTextJSONSchemaConfigParam{
-				Name:   "answer",
-				Schema: map[string]any{"type": "object", "properties": map[string]any{"answer": map[string]any{"type": "string"}}},
+				Name: "answer",
+				Schema: map[string]any{"type": "object", "properties": map[string]any{"answer": map[string]any{"type": "string"}},
+					"required": []string{"answer"}, "additionalProperties": false},
 				Strict: openai.Bool(true),
 			}}},
 	})

@@ -51,6 +51,9 @@ func (r *ResponseRequest) Validate() error {
 			if t.Type == "function" && len(t.Parameters) > 0 && firstByte(t.Parameters) != '{' && !isNull(t.Parameters) {
 				return InvalidRequest(p+".parameters", "Invalid type for '%s.parameters': expected an object.", p)
 			}
+			if issue := requestSchemaIssue(t.Parameters, t.Strict); t.Type == "function" && issue != nil {
+				return functionSchemaError(p+".parameters", t.Name, issue)
+			}
 			names[t.Name] = t.Type
 		case "":
 			return missing(p + ".type")
@@ -72,6 +75,9 @@ func (r *ResponseRequest) Validate() error {
 			}
 			if firstByte(f.Schema) != '{' {
 				return InvalidRequest("text.format.schema", "Invalid type for 'text.format.schema': expected an object.")
+			}
+			if issue := requestSchemaIssue(f.Schema, f.Strict); issue != nil {
+				return formatSchemaError("text.format", f.Name, issue)
 			}
 		case "":
 			return missing("text.format.type")

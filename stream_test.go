@@ -81,7 +81,7 @@ func TestStreamGolden(t *testing.T) {
 		{"tool_calls", scriptBackend{deltas: []scripted{
 			call(0, 0, "call_a", "get_weather", ""), call(0, 0, "", "", `{"city":`), call(0, 0, "", "", `"Paris"}`),
 			call(0, 1, "call_b", "get_time", `{"tz":"CET"}`),
-		}}, streamBody("")},
+		}}, streamBody(`,"tools":[{"type":"function","function":{"name":"get_weather"}},{"type":"function","function":{"name":"get_time"}}]`)},
 		{"refusal", scriptBackend{deltas: []scripted{{0, oaicompat.Delta{Refusal: "I can't."}}}}, streamBody("")},
 		{"length", scriptBackend{deltas: []scripted{text(0, "cut"), {0, oaicompat.Delta{FinishReason: "length"}}}}, streamBody("")},
 		{"two_choices", scriptBackend{deltas: []scripted{text(0, "A"), text(1, "B"), text(1, "b"), text(0, "a")}}, streamBody(`,"n":2`)},

@@ -129,7 +129,7 @@ func (r *ChatRequest) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return validateSchemas(r)
 }
 
 // sampling holds the request fields chat and legacy completions share, and

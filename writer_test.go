@@ -34,7 +34,7 @@ func TestWriterChecks(t *testing.T) {
 	if err := (<-late).WriteText("too late"); !errors.Is(err, oaicompat.ErrWriterClosed) {
 		t.Errorf("write after return: %v", err)
 	}
-	_, _, body := post(t, srv.URL+"/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"order"}]}`)
+	_, _, body := post(t, srv.URL+"/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"order"}],"tools":[{"type":"function","function":{"name":"f"}}]}`)
 	if err := <-errs; err == nil {
 		t.Error("tool call index 1 before 0 accepted")
 	}

@@ -34,7 +34,10 @@ assert.equal(types.at(-1), 'response.completed');
 results.stream = types;
 
 // Function calling round trip through previous_response_id.
-const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true }];
+const tools = [{
+  type: 'function', name: 'get_weather', strict: true,
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+}];
 const first = await client.responses.create({ model: 'm1', input: 'weather in Paris?', tools });
 const call = first.output.find((o) => o.type === 'function_call');
 assert.equal(call.name, 'get_weather');

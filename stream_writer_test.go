@@ -30,7 +30,6 @@ var twoWords = oaicompat.ChatFunc(func(_ context.Context, _ *oaicompat.ChatReque
 	return w.WriteText("two")
 })
 
-
 // TestStreamUnflushableWriter checks that a stream through a writer that
 // cannot flush still arrives whole, unflushed, as net/http intends.
 func TestStreamUnflushableWriter(t *testing.T) {

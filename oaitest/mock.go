@@ -48,6 +48,10 @@ func New(opts ...Option) *Mock {
 		oaicompat.WithIDGenerator(m.newID),
 		oaicompat.WithClock(m.cfg.clock.Now),
 		oaicompat.WithKeepAlive(m.cfg.keepAlive),
+		// A mock must be able to play a model that breaks the requested
+		// schema or tool choice, so that client code's handling is testable;
+		// Auto replies are schema-valid by construction.
+		oaicompat.WithoutOutputChecks(),
 	}
 	m.handler = oaicompat.NewHandler(backend{m}, append(hopts, m.cfg.handlerOpts...)...)
 	return m

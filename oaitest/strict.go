@@ -2,7 +2,6 @@ package oaitest
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,8 +11,8 @@ import (
 
 // checkStrict runs the checks the spec cannot express, which the real API
 // applies: unknown fields, tool messages answering earlier tool calls,
-// assistant tool calls all answered, parallel_tool_calls only with tools,
-// and the strict-schema rules. A violation fails the test and is answered
+// assistant tool calls all answered, and parallel_tool_calls only with
+// tools. (Strict-schema rules are the shared validator's.) A violation fails the test and is answered
 // with OpenAI's 400.
 func (m *Mock) checkStrict(r *Request) error {
 	if m.cfg.lenient {
@@ -67,19 +66,6 @@ func checkChat(req *oaicompat.ChatRequest) *oaicompat.Error {
 	if req.ParallelToolCalls != nil && len(req.Tools) == 0 {
 		return oaicompat.InvalidRequest("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
 	}
-	for i, t := range req.Tools {
-		if t.Function != nil && t.Function.Strict != nil && *t.Function.Strict {
-			p := "tools[" + strconv.Itoa(i) + "].function.parameters"
-			if msg := strictSchema(t.Function.Parameters); msg != "" {
-				return oaicompat.InvalidRequest(p, "Invalid schema for function '%s': %s", t.Function.Name, msg)
-			}
-		}
-	}
-	if rf := req.ResponseFormat; rf != nil && rf.JSONSchema != nil && rf.JSONSchema.Strict != nil && *rf.JSONSchema.Strict {
-		if msg := strictSchema(rf.JSONSchema.Schema); msg != "" {
-			return oaicompat.InvalidRequest("response_format.json_schema.schema", "Invalid schema for response_format '%s': %s", rf.JSONSchema.Name, msg)
-		}
-	}
 	return nil
 }
 
@@ -126,71 +112,4 @@ func remove(xs []string, x string) []string {
 		}
 	}
 	return xs
-}
-
-// strictSchema checks the rules OpenAI puts on strict schemas: every
-// object lists all its properties in required and sets
-// additionalProperties to false. It returns what is wrong, or "".
-func strictSchema(raw json.RawMessage) string {
-	var s any
-	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return walkStrict(s, "")
-}
-
-func walkStrict(node any, ctx string) string {
-	s, ok := node.(map[string]any)
-	if !ok {
-		return ""
-	}
-	if props, ok := s["properties"].(map[string]any); ok || schemaType(s) == "object" && s["$ref"] == nil {
-		if ap, set := s["additionalProperties"]; !set || ap != false {
-			return fmt.Sprintf("In context=(%s), 'additionalProperties' is required to be supplied and to be false.", ctx)
-		}
-		req := requiredSet(s)
-		names := sortedKeys(props)
-		for _, name := range names {
-			if !req[name] {
-				return fmt.Sprintf("In context=(%s), 'required' is required to be supplied and to be an array including every key in properties. Missing '%s'.", ctx, name)
-			}
-		}
-		for _, name := range names {
-			if msg := walkStrict(props[name], joinCtx(ctx, "properties", name)); msg != "" {
-				return msg
-			}
-		}
-	}
-	if items, ok := s["items"]; ok {
-		if msg := walkStrict(items, joinCtx(ctx, "items")); msg != "" {
-			return msg
-		}
-	}
-	for _, key := range []string{"anyOf", "allOf", "oneOf"} {
-		branches, _ := s[key].([]any)
-		for i, b := range branches {
-			if msg := walkStrict(b, joinCtx(ctx, key, strconv.Itoa(i))); msg != "" {
-				return msg
-			}
-		}
-	}
-	for _, key := range []string{"$defs", "definitions"} {
-		defs, _ := s[key].(map[string]any)
-		for _, name := range sortedKeys(defs) {
-			if msg := walkStrict(defs[name], joinCtx(ctx, key, name)); msg != "" {
-				return msg
-			}
-		}
-	}
-	return ""
-}
-
-func joinCtx(ctx string, parts ...string) string {
-	for _, p := range parts {
-		if ctx != "" {
-			ctx += ", "
-		}
-		ctx += "'" + p + "'"
-	}
-	return ctx
 }

@@ -61,7 +61,7 @@ func TestStrict(t *testing.T) {
 		{name: "strict response schema allows additional properties",
 			body: `{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,` +
 				`"schema":{"type":"object","properties":{"a":{"type":"object","properties":{}}},"required":["a"],"additionalProperties":false}}}}`,
-			param: "response_format.json_schema.schema", fail: []string{"context=('properties', 'a')", "additionalProperties"}},
+			param: "response_format", fail: []string{"context=('properties', 'a')", "additionalProperties"}},
 		{name: "parallel_tool_calls without tools",
 			body:  `{"model":"m","messages":[{"role":"user","content":"hi"}],"parallel_tool_calls":false}`,
 			param: "parallel_tool_calls", fail: []string{"parallel_tool_calls:"}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 )
 
 // serveEmbeddings is POST /v1/embeddings. The Embedder returns float32
@@ -68,10 +69,14 @@ func appendEmbeddings(b []byte, vecs [][]float32, b64 bool, model string, u *Usa
 		b = appendInt(b, int64(i))
 		b = append(b, `,"embedding":`...)
 		if b64 {
+			if cap(raw) < 4*len(v) {
+				raw = make([]byte, 0, 4*len(v))
+			}
 			raw = raw[:0]
 			for _, f := range v {
 				raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(f))
 			}
+			b = slices.Grow(b, base64.StdEncoding.EncodedLen(len(raw))+2)
 			b = append(b, '"')
 			b = base64.StdEncoding.AppendEncode(b, raw)
 			b = append(b, '"')

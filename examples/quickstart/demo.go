@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"image"
@@ -16,12 +17,17 @@ import (
 	"time"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/schemagen"
 )
 
 // demo is the quickstart's built-in backend: deterministic, no model.
 //
 //   - chat: a tiny rules engine. "What is 2+2?" answers "2+2 equals 4." (+ - * /
 //     on integers); anything else is echoed back. Replies stream word by word.
+//     A json_object request gets {"answer": ...}, a json_schema request a
+//     deterministic value valid against the schema, a forced tool call
+//     arguments valid against the tool's parameters, and a tool result is
+//     acknowledged.
 //   - embeddings: hashed bag-of-words vectors, L2-normalised, 256 dimensions
 //     unless the request sets dimensions.
 //   - images: a PNG drawn from the prompt's hash at the requested size.
@@ -86,7 +92,19 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	for _, m := range req.Messages {
 		prompt += countWords(m.Content.Text())
 	}
+	if tool := forcedTool(req); tool != nil {
+		// A forced call gets arguments valid against the tool's parameters.
+		args, _ := json.Marshal(schemagen.Generate(tool.Parameters))
+		w.SetUsage(oaicompat.Usage{PromptTokens: prompt, CompletionTokens: 1})
+		return w.WriteToolCall("", tool.Name, string(args))
+	}
 	reply := answer(req.LastUserMessage())
+	if last := req.Messages[len(req.Messages)-1]; last.Role == oaicompat.RoleTool {
+		reply = "The tool answered: " + last.Content.Text()
+	}
+	if structured, ok := structuredReply(req, reply); ok {
+		reply = structured // JSON goes out as one piece
+	}
 	words := strings.SplitAfter(reply, " ")
 	limit, limited := req.TokenLimit()
 	for i, word := range words {
@@ -107,6 +125,41 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	}
 	w.SetUsage(oaicompat.Usage{PromptTokens: prompt, CompletionTokens: countWords(reply)})
 	return nil
+}
+
+// forcedTool returns the function tool_choice forces ("required" picks the
+// first one), or nil.
+func forcedTool(req *oaicompat.ChatRequest) *oaicompat.FunctionDefinition {
+	tc := req.ToolChoice
+	if tc == nil || (tc.Mode != oaicompat.ToolChoiceRequired && tc.Type != "function") {
+		return nil
+	}
+	for _, t := range req.Tools {
+		if t.Function != nil && (tc.Name == "" || t.Function.Name == tc.Name) {
+			return t.Function
+		}
+	}
+	return nil
+}
+
+// structuredReply answers a json_object request with {"answer": reply}, and
+// a json_schema request with a deterministic value valid against the schema.
+func structuredReply(req *oaicompat.ChatRequest, reply string) (string, bool) {
+	rf := req.ResponseFormat
+	if rf == nil {
+		return "", false
+	}
+	var v any
+	switch {
+	case rf.Type == "json_object":
+		v = map[string]string{"answer": reply}
+	case rf.Type == "json_schema" && rf.JSONSchema != nil:
+		v = schemagen.Generate(rf.JSONSchema.Schema)
+	default:
+		return "", false
+	}
+	b, err := json.Marshal(v)
+	return string(b), err == nil
 }
 
 // Embed implements oaicompat.Embedder.

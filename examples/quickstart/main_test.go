@@ -14,6 +14,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
 )
 
 // startDemo serves the quickstart's mux on loopback and returns an openai-go
@@ -174,5 +175,50 @@ func TestDemoModels(t *testing.T) {
 	page, err := c.Models.List(context.Background())
 	if err != nil || len(page.Data) != 3 {
 		t.Fatalf("models %v %v", page, err)
+	}
+}
+
+func TestDemoStructuredAndTools(t *testing.T) {
+	_, c := startDemo(t)
+	ctx := context.Background()
+	msgs := []openai.ChatCompletionMessageParamUnion{openai.UserMessage("What is 3*4?")}
+	obj, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: chatModel, Messages: msgs,
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{OfJSONObject: &shared.ResponseFormatJSONObjectParam{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := obj.Choices[0].Message.Content; got != `{"answer":"3*4 equals 12."}` {
+		t.Errorf("json_object reply %q", got)
+	}
+	schema := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"n", "unit"},
+		"properties": map[string]any{"n": map[string]any{"type": "integer", "minimum": 5}, "unit": map[string]any{"type": "string", "enum": []string{"kg", "lb"}}}}
+	st, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: chatModel, Messages: msgs,
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
+			JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{Name: "weight", Schema: schema, Strict: openai.Bool(true)}}}})
+	if err != nil {
+		t.Fatal(err) // the handler's output guard would answer 500 for an invalid value
+	}
+	if got := st.Choices[0].Message.Content; got != `{"n":5,"unit":"kg"}` {
+		t.Errorf("json_schema reply %q", got)
+	}
+	tools := []openai.ChatCompletionToolUnionParam{openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
+		Name: "get_weather", Strict: openai.Bool(true), Parameters: shared.FunctionParameters{"type": "object", "additionalProperties": false,
+			"required": []string{"city"}, "properties": map[string]any{"city": map[string]any{"type": "string"}}}})}
+	call, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: chatModel, Messages: msgs, Tools: tools,
+		ToolChoice: openai.ChatCompletionToolChoiceOptionUnionParam{OfAuto: openai.String("required")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := call.Choices[0].Message.ToolCalls
+	if len(tc) != 1 || tc[0].Function.Name != "get_weather" || !strings.Contains(tc[0].Function.Arguments, `"city":`) || call.Choices[0].FinishReason != "tool_calls" {
+		t.Fatalf("forced call %+v", call.Choices[0])
+	}
+	msgs = append(msgs, call.Choices[0].Message.ToParam(), openai.ToolMessage("18°C", tc[0].ID))
+	done, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: chatModel, Messages: msgs, Tools: tools})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := done.Choices[0].Message.Content; got != "The tool answered: 18°C" {
+		t.Errorf("after the tool result: %q", got)
 	}
 }

@@ -192,7 +192,7 @@ func finishReasons(c *ChatCompletion) []string {
 
 // writeJSON writes v as a JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := gojson.MarshalNoEscape(v)
+	b, err := gojson.Marshal(v)
 	if err != nil {
 		WriteError(w, ServerError("could not encode the response"))
 		return

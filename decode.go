@@ -73,7 +73,7 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 			return nil, InvalidRequest(name, "Unrecognized request argument supplied: %s", name)
 		}
 	}
-	if err := gojson.UnmarshalNoEscape(data, v); err != nil {
+	if err := gojson.Unmarshal(data, v); err != nil {
 		return nil, decodeError(data, t)
 	}
 	return extra, nil

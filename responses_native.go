@@ -87,7 +87,7 @@ func (w *ResponseEventWriter) WriteEvent(event any) error {
 	if w.es == nil {
 		return nil
 	}
-	js, err := gojson.MarshalNoEscape(m)
+	js, err := gojson.Marshal(m)
 	if err != nil {
 		return err
 	}

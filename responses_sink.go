@@ -422,7 +422,7 @@ func (s *responseSink) partEvent(name string, o *outItem, ci int) error {
 }
 
 func (s *responseSink) responseEvent(name string, r *Response) error {
-	js, err := gojson.MarshalNoEscape(r)
+	js, err := gojson.Marshal(r)
 	if err != nil {
 		return err
 	}

@@ -192,6 +192,8 @@ func finishReasons(c *ChatCompletion) []string {
 
 // writeJSON writes v as a JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	// Not MarshalNoEscape: it keeps pointers the runtime may move, and
+	// crashed under load.
 	b, err := gojson.Marshal(v)
 	if err != nil {
 		WriteError(w, ServerError("could not encode the response"))

@@ -73,6 +73,7 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 			return nil, InvalidRequest(name, "Unrecognized request argument supplied: %s", name)
 		}
 	}
+	// Not UnmarshalNoEscape: see writeJSON.
 	if err := gojson.Unmarshal(data, v); err != nil {
 		return nil, decodeError(data, t)
 	}

@@ -109,6 +109,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // ChatCompletions returns the handler of POST /v1/chat/completions alone.
 func (h *Handler) ChatCompletions() http.Handler { return h.recover(http.HandlerFunc(h.serveChat)) }
 
+// Responses returns the handler of POST /v1/responses alone.
+func (h *Handler) Responses() http.Handler { return h.recover(http.HandlerFunc(h.serveResponses)) }
+
+// Completions returns the handler of POST /v1/completions (legacy) alone.
+func (h *Handler) Completions() http.Handler { return h.recover(http.HandlerFunc(h.serveCompletions)) }
+
 // Embeddings returns the handler of POST /v1/embeddings alone.
 func (h *Handler) Embeddings() http.Handler { return h.recover(http.HandlerFunc(h.serveEmbeddings)) }
 

@@ -335,6 +335,8 @@ func TestPerEndpointHandlers(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/chat", h.ChatCompletions())
 	mux.Handle("POST /api/embed", h.Embeddings())
+	mux.Handle("POST /api/respond", h.Responses())
+	mux.Handle("POST /api/complete", h.Completions())
 	mux.Handle("POST /api/images", h.ImageGenerations())
 	mux.Handle("GET /api/models", h.ListModels())
 	mux.Handle("GET /api/model/{model...}", h.GetModel())
@@ -342,6 +344,12 @@ func TestPerEndpointHandlers(t *testing.T) {
 	srv := serve(t, mux)
 	if status, _, body := post(t, srv.URL+"/api/chat", `{"model":"m",`+okMsgs+`}`); status != 200 || !strings.Contains(body, "Hello, world!") {
 		t.Errorf("chat: %d %s", status, body)
+	}
+	if status, _, body := post(t, srv.URL+"/api/respond", `{"model":"m","input":"hi","store":false}`); status != 200 || !strings.Contains(body, `"object":"response"`) {
+		t.Errorf("responses: %d %s", status, body)
+	}
+	if status, _, body := post(t, srv.URL+"/api/complete", `{"model":"m","prompt":"hi"}`); status != 200 || !strings.Contains(body, `"object":"text_completion"`) {
+		t.Errorf("completions: %d %s", status, body)
 	}
 	if status, _, body := post(t, srv.URL+"/api/embed", `{"model":"m","input":"x"}`); status != 200 || !strings.Contains(body, `"object":"embedding"`) {
 		t.Errorf("embed: %d %s", status, body)

@@ -28,6 +28,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("RouterErrors", func(t *testing.T) { testRouterErrors(t, h) })
 	t.Run("SDKErrors", func(t *testing.T) { testSDKErrors(t, h) })
 	t.Run("HostUnchanged", func(t *testing.T) { testHostUnchanged(t, h) })
+	t.Run("OurMiddleware", func(t *testing.T) { testOurMiddleware(t, h) })
 }
 
 // mounts are the places the suite mounts the API: on a group behind key

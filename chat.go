@@ -123,7 +123,7 @@ func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink) error {
 				defer wg.Done()
 				err := call(func() error { return h.backend.Chat(ctx, req, cw) })
 				if err == nil {
-					err = cw.finishOpen1()
+					err = cw.finishIfOpen()
 				}
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
@@ -136,17 +136,6 @@ func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink) error {
 		}
 	}
 	return w.finishOpen()
-}
-
-// finishOpen1 finishes this writer's own choice if the backend left it open.
-func (w *ChatWriter) finishOpen1() error {
-	w.st.mu.Lock()
-	done := w.st.choices[w.choice].finished
-	w.st.mu.Unlock()
-	if done {
-		return nil
-	}
-	return w.Finish(FinishStop)
 }
 
 // streamObserver records, for a CallInfo, when output began and how each

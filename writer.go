@@ -220,16 +220,24 @@ func effectiveFinish(reason string, calledTools bool) string {
 // finishOpen finishes every choice the backend left open.
 func (w *ChatWriter) finishOpen() error {
 	for i := 0; i < w.st.n; i++ {
-		w.st.mu.Lock()
-		done := w.st.choices[i].finished
-		w.st.mu.Unlock()
-		if !done {
-			if err := w.Choice(i).Finish(FinishStop); err != nil {
-				return err
-			}
+		c := *w // a copy per choice, without Choice's allocation
+		c.choice = i
+		if err := c.finishIfOpen(); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// finishIfOpen finishes this writer's choice if the backend left it open.
+func (w *ChatWriter) finishIfOpen() error {
+	w.st.mu.Lock()
+	done := w.st.choices[w.choice].finished
+	w.st.mu.Unlock()
+	if done {
+		return nil
+	}
+	return w.Finish(FinishStop)
 }
 
 // close makes every later write fail with ErrWriterClosed.

@@ -50,8 +50,7 @@ func (h *Handler) mountAzure() {
 		h.mux.Handle(ep.method+" "+p, h.recover(h.requireAPIVersion(h.deployment(ep.serve))))
 		h.mux.Handle(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", http.MethodPost)
-			WriteError(w, NewError(http.StatusMethodNotAllowed, TypeInvalidRequest, "method_not_allowed", "",
-				fmt.Sprintf("Method %s not allowed for %s; use POST.", r.Method, r.URL.Path)))
+			WriteError(w, &Error{Status: http.StatusMethodNotAllowed, Type: TypeInvalidRequest, Code: "method_not_allowed", Message: fmt.Sprintf("Method %s not allowed for %s; use POST.", r.Method, r.URL.Path)})
 		}))
 	}
 }
@@ -61,8 +60,7 @@ func (h *Handler) mountAzure() {
 func (h *Handler) requireAPIVersion(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("api-version") == "" {
-			h.fail(w, r, NewError(http.StatusNotFound, TypeInvalidRequest, "404", "api-version",
-				"Resource not found: Azure OpenAI paths need the api-version query parameter."))
+			h.fail(w, r, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Code: "404", Param: "api-version", Message: "Resource not found: Azure OpenAI paths need the api-version query parameter."})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -75,8 +73,7 @@ func (h *Handler) deployment(next http.Handler) http.Handler {
 		dep := r.PathValue("deployment")
 		model := h.cfg.azure(dep)
 		if model == "" {
-			h.fail(w, r, NewError(http.StatusNotFound, TypeInvalidRequest, "DeploymentNotFound", "",
-				fmt.Sprintf("The API deployment for this resource does not exist: '%s'.", dep)))
+			h.fail(w, r, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Code: "DeploymentNotFound", Message: fmt.Sprintf("The API deployment for this resource does not exist: '%s'.", dep)})
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), modelOverrideKey{}, model)))

@@ -31,7 +31,7 @@ func (b *failingBody) Close() error { return nil }
 // the reader (a router adapter's body-limit translation) as is, any other
 // error as a 400.
 func TestBodyReadError(t *testing.T) {
-	tooLarge := oaicompat.NewError(http.StatusRequestEntityTooLarge, oaicompat.TypeInvalidRequest, "request_too_large", "", "Request Entity Too Large")
+	tooLarge := &oaicompat.Error{Status: http.StatusRequestEntityTooLarge, Type: oaicompat.TypeInvalidRequest, Code: "request_too_large", Message: "Request Entity Too Large"}
 	tests := []struct {
 		name       string
 		err        error

@@ -26,8 +26,22 @@ type CallInfo struct {
 	FinishReasons []string
 	// FirstOutput is when the first output byte (or event) was written.
 	FirstOutput time.Time
-	// Err is the error answered, if any.
+	// Err is the error answered, if any. For a backend error that is not an
+	// *Error, Err is the generic 500 the client saw and Err.Unwrap() returns
+	// the backend's own error, for logs.
 	Err *Error
+
+	// KeyID is the id of the API key that authenticated the request, set by
+	// an authenticating middleware (middleware.Auth) before the handler
+	// runs. The handler uses it as the default owner of what it stores for
+	// the request (see WithOwner).
+	KeyID string
+	// Admit, when a middleware sets it before the handler runs, is called
+	// once the request is decoded and validated, before the backend, with
+	// the handler's estimate of the tokens the request may use (about one
+	// per four bytes of the body, plus the most it may generate). A non-nil
+	// error (a 429 *Error, say) is answered instead of running the backend.
+	Admit func(estimatedTokens int) error
 }
 
 type callInfoKey struct{}

@@ -168,3 +168,11 @@ var completionFieldsMapped = map[string]struct{}{
 func (r *CompletionRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
 func (r *CompletionRequest) model() string                         { return r.Model }
 func (r *CompletionRequest) setModel(m string)                     { r.Model = m }
+
+func (r *CompletionRequest) maxOutput() int {
+	n := DefaultMaxTokens
+	if r.MaxTokens != nil {
+		n = *r.MaxTokens
+	}
+	return n * r.Choices() * max(len(r.Prompts()), 1)
+}

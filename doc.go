@@ -48,7 +48,7 @@
 // # Errors
 //
 // A Backend returns an *Error (InvalidRequest, ModelNotFound, RateLimited,
-// ContextLengthExceeded, ServerError, NewError) to answer with that error;
+// ContextLengthExceeded, ServerError, or an Error literal) to answer with that error;
 // any other error becomes a generic 500 server_error that reveals nothing,
 // and context.Canceled (the client left) writes nothing. Before the first
 // stream event an error is an ordinary JSON response with its status; after

@@ -63,15 +63,10 @@ func (e *Error) WithCause(cause error) *Error {
 	return &c
 }
 
-// NewError returns an Error with the given status, type, code, param and message.
-func NewError(status int, typ, code, param, message string) *Error {
-	return &Error{Status: status, Type: typ, Code: code, Param: param, Message: message}
-}
-
 // InvalidRequest is the 400 invalid_request_error for a bad field; param names
 // the field path (e.g. "messages[0].content") or is "" when no field is at fault.
 func InvalidRequest(param, format string, args ...any) *Error {
-	return NewError(http.StatusBadRequest, TypeInvalidRequest, "", param, fmt.Sprintf(format, args...))
+	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidRequest, Param: param, Message: fmt.Sprintf(format, args...)}
 }
 
 // InvalidValue is InvalidRequest with code "invalid_value", as OpenAI sends for
@@ -84,19 +79,19 @@ func InvalidValue(param, format string, args ...any) *Error {
 
 // ModelNotFound is the 404 OpenAI answers for a model that does not exist.
 func ModelNotFound(model string) *Error {
-	return NewError(http.StatusNotFound, TypeInvalidRequest, "model_not_found", "",
-		fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", model))
+	return &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Code: "model_not_found", Message: fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", model)}
+
 }
 
 // ContextLengthExceeded is the 400 for a prompt longer than the model accepts.
 func ContextLengthExceeded(message string) *Error {
-	return NewError(http.StatusBadRequest, TypeInvalidRequest, "context_length_exceeded", "messages", message)
+	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidRequest, Code: "context_length_exceeded", Param: "messages", Message: message}
 }
 
 // RateLimited is a 429 rate_limit_exceeded error. A positive retryAfter is sent
 // as Retry-After (whole seconds, rounded up) and retry-after-ms.
 func RateLimited(retryAfter time.Duration, message string) *Error {
-	e := NewError(http.StatusTooManyRequests, TypeRateLimit, "rate_limit_exceeded", "", message)
+	e := &Error{Status: http.StatusTooManyRequests, Type: TypeRateLimit, Code: "rate_limit_exceeded", Message: message}
 	if retryAfter > 0 {
 		e.Header = http.Header{}
 		secs := int64((retryAfter + time.Second - 1) / time.Second)
@@ -108,7 +103,7 @@ func RateLimited(retryAfter time.Duration, message string) *Error {
 
 // ServerError is a 500 server_error with the given message.
 func ServerError(message string) *Error {
-	return NewError(http.StatusInternalServerError, TypeServerError, "", "", message)
+	return &Error{Status: http.StatusInternalServerError, Type: TypeServerError, Message: message}
 }
 
 // genericServerError is what clients see for a backend error that is not an *Error.
@@ -118,14 +113,14 @@ var genericServerError = ServerError("The server had an error while processing y
 // endpoint needs (for example embeddings). 404 rather than 501 because the
 // OpenAI SDKs retry every 5xx, and retrying cannot help here.
 func Unsupported(method, path string) *Error {
-	return NewError(http.StatusNotFound, TypeInvalidRequest, "unsupported_endpoint", "",
-		fmt.Sprintf("This server does not support %s %s.", method, path))
+	return &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Code: "unsupported_endpoint", Message: fmt.Sprintf("This server does not support %s %s.", method, path)}
+
 }
 
 // invalidURL is OpenAI's answer for an unknown route.
 func invalidURL(r *http.Request) *Error {
-	return NewError(http.StatusNotFound, TypeInvalidRequest, "", "",
-		fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path))
+	return &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path)}
+
 }
 
 // AsError converts any error to the *Error a client should see: an *Error in
@@ -138,11 +133,11 @@ func AsError(err error) *Error {
 	}
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		return NewError(http.StatusRequestEntityTooLarge, TypeInvalidRequest, "request_too_large", "",
-			fmt.Sprintf("Request body too large: the limit is %d bytes.", mb.Limit))
+		return &Error{Status: http.StatusRequestEntityTooLarge, Type: TypeInvalidRequest, Code: "request_too_large", Message: fmt.Sprintf("Request body too large: the limit is %d bytes.", mb.Limit)}
+
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return NewError(http.StatusGatewayTimeout, TypeServerError, "timeout", "", "The request timed out.")
+		return &Error{Status: http.StatusGatewayTimeout, Type: TypeServerError, Code: "timeout", Message: "The request timed out."}
 	}
 	return genericServerError.WithCause(err)
 }

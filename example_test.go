@@ -118,7 +118,7 @@ func ExampleChatFunc() {
 // an authentication middleware.
 func ExampleWriteError() {
 	rec := httptest.NewRecorder()
-	oaicompat.WriteError(rec, oaicompat.NewError(401, oaicompat.TypeInvalidRequest, "invalid_api_key", "", "Incorrect API key provided."))
+	oaicompat.WriteError(rec, &oaicompat.Error{Status: 401, Type: oaicompat.TypeInvalidRequest, Code: "invalid_api_key", Message: "Incorrect API key provided."})
 	fmt.Print(rec.Code, " ", rec.Body.String())
 	// Output:
 	// 401 {"error":{"message":"Incorrect API key provided.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}

@@ -50,7 +50,7 @@ func TestOutputRepair(t *testing.T) {
 			status: 500, msg: "The model produced invalid content: the content of choice 0 does not match the json_schema 'conversion': at '': missing properties 'from', 'to'", kind: oaicompat.ViolationContent},
 		{name: "own error", c: guardCase{params: toolChoice("none"), write: writeCall("lookup", "{}")},
 			repair: func(_ context.Context, _ *oaicompat.ChatRequest, v *oaicompat.Violation) (string, error) {
-				return "", oaicompat.NewError(422, "invalid_request_error", "unsupported_tool_choice", "tool_choice", "This backend cannot honour tool_choice 'none': "+v.Reason)
+				return "", &oaicompat.Error{Status: 422, Type: "invalid_request_error", Code: "unsupported_tool_choice", Param: "tool_choice", Message: "This backend cannot honour tool_choice 'none': " + v.Reason}
 			},
 			status: 422, msg: "This backend cannot honour tool_choice 'none': choice 0 calls 'lookup' but tool_choice is 'none'", kind: oaicompat.ViolationToolChoice},
 		{name: "choice-level violations cannot be replaced", c: guardCase{params: serial, write: writeAll(writeCall("lookup", "{}"), writeCall("lookup", "{}"))},
@@ -143,7 +143,7 @@ func TestViolationRetrySemantics(t *testing.T) {
 		{"retried by default", nil, 2},
 		{"x-should-retry false from the hook", []oaicompat.Option{oaicompat.WithOutputRepair(
 			func(_ context.Context, _ *oaicompat.ChatRequest, v *oaicompat.Violation) (string, error) {
-				e := oaicompat.NewError(500, oaicompat.TypeModelError, "", "", "Deterministic backend: "+v.Reason)
+				e := &oaicompat.Error{Status: 500, Type: oaicompat.TypeModelError, Message: "Deterministic backend: " + v.Reason}
 				e.Header = http.Header{"X-Should-Retry": {"false"}}
 				return "", e
 			})}, 1},

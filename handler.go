@@ -94,8 +94,7 @@ func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler) {
 		methods := strings.Join(allow[p], ", ")
 		h.mux.Handle(prefix+p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", methods)
-			WriteError(w, NewError(http.StatusMethodNotAllowed, TypeInvalidRequest, "method_not_allowed", "",
-				fmt.Sprintf("Method %s not allowed for %s; use %s.", r.Method, r.URL.Path, methods)))
+			WriteError(w, &Error{Status: http.StatusMethodNotAllowed, Type: TypeInvalidRequest, Code: "method_not_allowed", Message: fmt.Sprintf("Method %s not allowed for %s; use %s.", r.Method, r.URL.Path, methods)})
 		}))
 	}
 	h.mux.Handle(prefix+"/", h.recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +235,13 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, req request) er
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	return h.checkModel(r.Context(), req.model())
+	if err := h.checkModel(r.Context(), req.model()); err != nil {
+		return err
+	}
+	if ci := CallInfoFromContext(r.Context()); ci != nil && ci.Admit != nil {
+		return ci.Admit((len(body)+3)/4 + req.maxOutput())
+	}
+	return nil
 }
 
 // request is implemented by the request types.
@@ -245,6 +250,9 @@ type request interface {
 	setRaw(body []byte, extra map[string]jsonRaw)
 	model() string
 	setModel(string)
+	// maxOutput is the most tokens the request may generate, all choices
+	// together (0 when it sets no bound).
+	maxOutput() int
 }
 
 // modelOverrideKey is the context key of a model named by the URL rather
@@ -260,6 +268,13 @@ func (r *ImageRequest) model() string                             { return r.Mod
 func (r *ChatRequest) setModel(m string)                          { r.Model = m }
 func (r *EmbeddingRequest) setModel(m string)                     { r.Model = m }
 func (r *ImageRequest) setModel(m string)                         { r.Model = m }
+func (r *EmbeddingRequest) maxOutput() int                        { return 0 }
+func (r *ImageRequest) maxOutput() int                            { return 0 }
+
+func (r *ChatRequest) maxOutput() int {
+	n, _ := r.TokenLimit()
+	return n * r.Choices()
+}
 
 // lastSegment returns the part of p after its last "/" (a fallback for
 // routers that set no path values).

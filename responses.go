@@ -294,7 +294,7 @@ func (h *Handler) storedResponse(w http.ResponseWriter, r *http.Request) (*Store
 	id := r.PathValue("id")
 	sr, err := h.cfg.store.Get(r.Context(), id)
 	if errors.Is(err, ErrResponseNotFound) {
-		err = NewError(http.StatusNotFound, TypeInvalidRequest, "", "", fmt.Sprintf("Response with id '%s' not found.", id))
+		err = &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Response with id '%s' not found.", id)}
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -325,7 +325,7 @@ func (h *Handler) serveDeleteResponse(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	err := h.cfg.store.Delete(r.Context(), id)
 	if errors.Is(err, ErrResponseNotFound) {
-		err = NewError(http.StatusNotFound, TypeInvalidRequest, "", "", fmt.Sprintf("Response with id '%s' not found.", id))
+		err = &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Response with id '%s' not found.", id)}
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -422,3 +422,10 @@ func (p ItemPart) MarshalJSON() ([]byte, error) {
 func (r *ResponseRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
 func (r *ResponseRequest) model() string                         { return r.Model }
 func (r *ResponseRequest) setModel(m string)                     { r.Model = m }
+
+func (r *ResponseRequest) maxOutput() int {
+	if r.MaxOutputTokens == nil {
+		return 0
+	}
+	return *r.MaxOutputTokens
+}

@@ -52,8 +52,8 @@ func requestSchemaIssue(raw []byte, strict *bool) *schemaIssue {
 
 // functionSchemaError is OpenAI's answer to a tool whose parameters are unacceptable.
 func functionSchemaError(param, name string, issue *schemaIssue) *Error {
-	return NewError(http.StatusBadRequest, TypeInvalidRequest, "invalid_function_parameters", param,
-		"Invalid schema for function '"+name+"': "+issue.String())
+	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidRequest, Code: "invalid_function_parameters", Param: param, Message: "Invalid schema for function '" + name + "': " + issue.String()}
+
 }
 
 // formatSchemaError is OpenAI's answer to an unacceptable json_schema format.

@@ -52,8 +52,8 @@ func (v *Violation) Error() string { return "oaicompat: invalid output: " + v.Re
 // status >= 500; a deterministic backend returns its own *Error from the
 // repair hook (for example with Header "x-should-retry: false").
 func (v *Violation) asError() *Error {
-	return NewError(http.StatusInternalServerError, TypeModelError, "", "",
-		"The model produced invalid content: "+v.Reason+". Consider modifying your prompt if you are seeing this error persistently.").WithCause(v)
+	return (&Error{Status: http.StatusInternalServerError, Type: TypeModelError, Message: "The model produced invalid content: " + v.Reason + ". Consider modifying your prompt if you are seeing this error persistently."}).
+		WithCause(v)
 }
 
 // TypeModelError is the error type OpenAI uses when a model produced

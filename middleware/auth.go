@@ -121,14 +121,13 @@ func (c *authConfig) key(r *http.Request) string {
 	return ""
 }
 
-var errMissingKey = oaicompat.NewError(http.StatusUnauthorized, oaicompat.TypeInvalidRequest, "", "",
-	"You didn't provide an API key. You need to provide your API key in an Authorization header "+
-		"using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+var errMissingKey = &oaicompat.Error{Status: http.StatusUnauthorized, Type: oaicompat.TypeInvalidRequest, Message: "You didn't provide an API key. You need to provide your API key in an Authorization header " +
+	"using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."}
 
 // incorrectKey is OpenAI's 401 for a key that is not accepted.
 func incorrectKey(key string) *oaicompat.Error {
-	return oaicompat.NewError(http.StatusUnauthorized, oaicompat.TypeInvalidRequest, "invalid_api_key", "",
-		"Incorrect API key provided: "+maskKey(key)+".")
+	return &oaicompat.Error{Status: http.StatusUnauthorized, Type: oaicompat.TypeInvalidRequest, Code: "invalid_api_key", Message: "Incorrect API key provided: " + maskKey(key) + "."}
+
 }
 
 // maskKey hides all of key but its first 8 and last 4 characters (fewer for

@@ -144,7 +144,7 @@ func TestAuthGoOpenAI(t *testing.T) {
 
 func TestAuthLookup(t *testing.T) {
 	t.Parallel()
-	down := oaicompat.NewError(http.StatusServiceUnavailable, oaicompat.TypeServerError, "", "", "Key store unavailable.")
+	down := &oaicompat.Error{Status: http.StatusServiceUnavailable, Type: oaicompat.TypeServerError, Message: "Key store unavailable."}
 	tests := []struct {
 		name       string
 		lookup     middleware.KeyLookup

@@ -247,17 +247,18 @@ func refusal(lim Limits, charges []Charge, buckets []Bucket, body []byte) *oaico
 }
 
 func requestTooLarge(lim Limits, estimate int64, body []byte) *oaicompat.Error {
-	e := oaicompat.NewError(http.StatusTooManyRequests, oaicompat.TypeTokens, "rate_limit_exceeded", "", fmt.Sprintf(
+	e := &oaicompat.Error{Status: http.StatusTooManyRequests, Type: oaicompat.TypeTokens, Code: "rate_limit_exceeded", Message: fmt.Sprintf(
 		"Request too large%s on tokens per %s: Limit %d, Requested %d. "+
 			"The input or output tokens must be reduced in order to run successfully.",
-		forModel(body), per(lim.Window, bucketTokens), lim.Tokens, estimate))
+		forModel(body), per(lim.Window, bucketTokens), lim.Tokens, estimate)}
+
 	e.Header = http.Header{"X-Should-Retry": {"false"}} // waiting cannot help
 	return e
 }
 
 var errLimiterDown = func() *oaicompat.Error {
-	e := oaicompat.NewError(http.StatusServiceUnavailable, oaicompat.TypeServerError, "", "",
-		"The rate limiter is unavailable. Please retry your request.")
+	e := &oaicompat.Error{Status: http.StatusServiceUnavailable, Type: oaicompat.TypeServerError, Message: "The rate limiter is unavailable. Please retry your request."}
+
 	e.Header = http.Header{"Retry-After": {"1"}}
 	return e
 }()

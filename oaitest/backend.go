@@ -24,7 +24,7 @@ var (
 // noMatch is answered to a request no rule matches: 501 with
 // x-should-retry: false, so that SDKs fail at once instead of retrying.
 func noMatch(msg string) *oaicompat.Error {
-	e := oaicompat.NewError(http.StatusNotImplemented, oaicompat.TypeInvalidRequest, "oaitest_no_match", "", msg)
+	e := &oaicompat.Error{Status: http.StatusNotImplemented, Type: oaicompat.TypeInvalidRequest, Code: "oaitest_no_match", Message: msg}
 	e.Header = http.Header{"X-Should-Retry": {"false"}}
 	return e
 }

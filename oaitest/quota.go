@@ -48,11 +48,11 @@ func (m *Mock) takeQuota(c *call) error {
 	var e *oaicompat.Error
 	switch {
 	case q.Requests > 0 && st.requests >= q.Requests:
-		e = oaicompat.NewError(http.StatusTooManyRequests, oaicompat.TypeRateLimit, "rate_limit_exceeded", "",
-			fmt.Sprintf("Rate limit reached for requests: limit %d, used %d.", q.Requests, st.requests))
+		e = &oaicompat.Error{Status: http.StatusTooManyRequests, Type: oaicompat.TypeRateLimit, Code: "rate_limit_exceeded", Message: fmt.Sprintf("Rate limit reached for requests: limit %d, used %d.", q.Requests, st.requests)}
+
 	case q.Tokens > 0 && st.tokens >= q.Tokens:
-		e = oaicompat.NewError(http.StatusTooManyRequests, oaicompat.TypeTokens, "rate_limit_exceeded", "",
-			fmt.Sprintf("Rate limit reached for tokens: limit %d, used %d.", q.Tokens, st.tokens))
+		e = &oaicompat.Error{Status: http.StatusTooManyRequests, Type: oaicompat.TypeTokens, Code: "rate_limit_exceeded", Message: fmt.Sprintf("Rate limit reached for tokens: limit %d, used %d.", q.Tokens, st.tokens)}
+
 	default:
 		st.requests++
 	}

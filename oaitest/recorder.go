@@ -182,7 +182,7 @@ func (r *Recorder) record(w http.ResponseWriter, req *http.Request) {
 	resp, err := r.cfg.client.Do(up)
 	if err != nil {
 		r.t.Errorf("oaitest: recording %s %s: %v", req.Method, req.URL.Path, err)
-		oaicompat.WriteError(w, oaicompat.NewError(http.StatusBadGateway, oaicompat.TypeServerError, "", "", "oaitest recorder: upstream unreachable"))
+		oaicompat.WriteError(w, &oaicompat.Error{Status: http.StatusBadGateway, Type: oaicompat.TypeServerError, Message: "oaitest recorder: upstream unreachable"})
 		return
 	}
 	defer resp.Body.Close()
@@ -293,7 +293,7 @@ func (p *Replayer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if p.cfg.report != nil {
 			p.cfg.report(miss)
 		}
-		e := oaicompat.NewError(http.StatusNotImplemented, oaicompat.TypeInvalidRequest, "oaitest_replay_miss", "", miss)
+		e := &oaicompat.Error{Status: http.StatusNotImplemented, Type: oaicompat.TypeInvalidRequest, Code: "oaitest_replay_miss", Message: miss}
 		e.Header = http.Header{"X-Should-Retry": {"false"}}
 		oaicompat.WriteError(w, e)
 		return

@@ -111,7 +111,7 @@ func Error(status int, message string) *Reply {
 	if message == "" {
 		message = text
 	}
-	return &Reply{err: oaicompat.NewError(status, typ, code, "", message)}
+	return &Reply{err: &oaicompat.Error{Status: status, Type: typ, Code: code, Message: message}}
 }
 
 // ErrorFrom answers the error e as is (status, type, code, param, headers).

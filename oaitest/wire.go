@@ -122,7 +122,7 @@ func (fw *faultWriter) answeredError(noted *oaicompat.Error) *oaicompat.Error {
 		}
 	}
 	_ = json.Unmarshal(fw.errBody, &env)
-	e := oaicompat.NewError(fw.status, env.Error.Type, "", "", env.Error.Message)
+	e := &oaicompat.Error{Status: fw.status, Type: env.Error.Type, Message: env.Error.Message}
 	if env.Error.Param != nil {
 		e.Param = *env.Error.Param
 	}

@@ -25,8 +25,7 @@ func ExampleRegister() {
 	requireKey := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "Bearer sk-demo" {
-				oaicompat.WriteError(w, oaicompat.NewError(http.StatusUnauthorized,
-					oaicompat.TypeInvalidRequest, "invalid_api_key", "", "Incorrect API key provided."))
+				oaicompat.WriteError(w, &oaicompat.Error{Status: http.StatusUnauthorized, Type: oaicompat.TypeInvalidRequest, Code: "invalid_api_key", Message: "Incorrect API key provided."})
 				return
 			}
 			next.ServeHTTP(w, r)

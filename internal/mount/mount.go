@@ -52,7 +52,7 @@ func Error(r *http.Request, status int, message string, cause error) *oaicompat.
 	case status >= 500:
 		typ = oaicompat.TypeServerError
 	}
-	return oaicompat.NewError(status, typ, code, "", message).WithCause(cause)
+	return (&oaicompat.Error{Status: status, Type: typ, Code: code, Message: message}).WithCause(cause)
 }
 
 func defaultMessage(r *http.Request, status int) string {

@@ -2,16 +2,22 @@ package oaicompat
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"sync"
 )
 
 // chatCollector is the sink for stream:false chat requests: it assembles the
-// deltas into one chat.completion.
+// deltas into one chat.completion. The legacy completions collector builds
+// on it.
 type chatCollector struct {
+	w            http.ResponseWriter
+	id, model    string
+	created      int64
+	wantLogprobs bool
+
 	mu      sync.Mutex
 	choices []collected
-	total   usageSum
 }
 
 type collected struct {
@@ -23,15 +29,17 @@ type collected struct {
 	finish   string
 }
 
-func newChatCollector(n int) *chatCollector {
-	return &chatCollector{choices: make([]collected, n)}
+func newChatCollector(w http.ResponseWriter, id string, created int64, req *ChatRequest) *chatCollector {
+	return &chatCollector{w: w, id: id, created: created, model: req.Model, wantLogprobs: req.WantsLogprobs(),
+		choices: make([]collected, req.Choices())}
 }
 
-func (c *chatCollector) usage(u Usage) {
-	c.mu.Lock()
-	c.total.add(u)
-	c.mu.Unlock()
+func (c *chatCollector) end(u Usage) error {
+	return writeJSON(c.w, http.StatusOK, c.completion(u))
 }
+
+// fail is never called: a collector's answer has not begun when it fails.
+func (c *chatCollector) fail(*Error, Usage) error { return nil }
 
 func (c *chatCollector) delta(choice int, d Delta) error {
 	c.mu.Lock()
@@ -53,12 +61,12 @@ func (c *chatCollector) delta(choice int, d Delta) error {
 	return nil
 }
 
-// completion builds the response. wantLogprobs adds the logprobs object.
-func (c *chatCollector) completion(id string, created int64, model string, wantLogprobs bool) *ChatCompletion {
+// completion builds the response.
+func (c *chatCollector) completion(u Usage) *ChatCompletion {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := &ChatCompletion{ID: id, Object: "chat.completion", Created: created, Model: model,
-		Choices: make([]ChatChoice, len(c.choices))}
+	out := &ChatCompletion{ID: c.id, Object: "chat.completion", Created: c.created, Model: c.model,
+		Choices: make([]ChatChoice, len(c.choices)), Usage: &u}
 	for i := range c.choices {
 		ch := &c.choices[i]
 		msg := ResponseMessage{Role: RoleAssistant, Annotations: []json.RawMessage{}}
@@ -75,7 +83,7 @@ func (c *chatCollector) completion(id string, created int64, model string, wantL
 		}
 		msg.ToolCalls = ch.calls
 		cc := ChatChoice{Index: i, Message: msg, FinishReason: ch.finish}
-		if wantLogprobs {
+		if c.wantLogprobs {
 			lp := ch.logprobs
 			if lp == nil {
 				lp = []TokenLogprob{}
@@ -84,7 +92,5 @@ func (c *chatCollector) completion(id string, created int64, model string, wantL
 		}
 		out.Choices[i] = cc
 	}
-	u := c.total.usage()
-	out.Usage = &u
 	return out
 }

@@ -14,11 +14,11 @@ type chatStream struct {
 
 	mu       sync.Mutex
 	roleSent []bool
-	total    usageSum
 	buf      []byte
 }
 
-func newChatStream(es *eventStream, id string, created int64, model string, n int, includeUsage bool) *chatStream {
+func newChatStream(es *eventStream, id string, created int64, req *ChatRequest) *chatStream {
+	model, n, includeUsage := req.Model, req.Choices(), req.IncludeUsage()
 	p := make([]byte, 0, 128+len(model))
 	p = append(p, `data: {"id":`...)
 	p = appendString(p, id)
@@ -28,12 +28,6 @@ func newChatStream(es *eventStream, id string, created int64, model string, n in
 	p = appendString(p, model)
 	p = append(p, `,"choices":[`...)
 	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
-}
-
-func (c *chatStream) usage(u Usage) {
-	c.mu.Lock()
-	c.total.add(u)
-	c.mu.Unlock()
 }
 
 func (c *chatStream) delta(choice int, d Delta) error {
@@ -144,11 +138,10 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 
 // end finishes the stream after the backend returned: the usage chunk when
 // asked for, then [DONE].
-func (c *chatStream) end() error {
+func (c *chatStream) end(u Usage) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.includeUsage {
-		u := c.total.usage()
 		b := append(c.buf[:0], c.prefix...)
 		b = append(b, `],"usage":`...)
 		b = appendUsage(b, &u)
@@ -161,36 +154,13 @@ func (c *chatStream) end() error {
 	return c.es.write(doneFrame)
 }
 
-// usageSum adds the usage reported by the calls of one response: completion
-// tokens add up, the prompt is counted once (the largest report).
-type usageSum struct {
-	u   Usage
-	set bool
-}
+// fail ends the stream with an in-band error: data: {"error":...}, then
+// [DONE]. The legacy completions stream ends the same way.
+func (c *chatStream) fail(e *Error, _ Usage) error { return endWithError(c.es, e) }
 
-func (s *usageSum) add(u Usage) {
-	s.set = true
-	s.u.PromptTokens = max(s.u.PromptTokens, u.PromptTokens)
-	s.u.CompletionTokens += u.CompletionTokens
-	if u.PromptTokensDetails != nil {
-		s.u.PromptTokensDetails = u.PromptTokensDetails
-	}
-	if u.CompletionTokensDetails != nil {
-		if s.u.CompletionTokensDetails == nil {
-			s.u.CompletionTokensDetails = &CompletionTokensDetails{}
-		}
-		d := s.u.CompletionTokensDetails
-		d.ReasoningTokens += u.CompletionTokensDetails.ReasoningTokens
-		d.AudioTokens += u.CompletionTokensDetails.AudioTokens
-		d.AcceptedPredictionTokens += u.CompletionTokensDetails.AcceptedPredictionTokens
-		d.RejectedPredictionTokens += u.CompletionTokensDetails.RejectedPredictionTokens
-	}
-}
-
-func (s *usageSum) usage() Usage {
-	u := s.u
-	u.TotalTokens = u.PromptTokens + u.CompletionTokens
-	return u
+// endWithError ends a chat or legacy completions stream with e in-band.
+func endWithError(es *eventStream, e *Error) error {
+	return es.write(append(errorFrame(e), doneFrame...))
 }
 
 func appendUsage(b []byte, u *Usage) []byte {

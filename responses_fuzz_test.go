@@ -228,8 +228,8 @@ func FuzzResponsesTranslation(f *testing.F) {
 		if err != nil {
 			return // a decode error is an ordinary 400
 		}
-		req.setRaw(body, extra)
-		if err := req.Validate(); err != nil {
+		req.Raw, req.Extra = body, extra
+		if err := req.validate(); err != nil {
 			if e := AsError(err); e.Status != 400 {
 				t.Fatalf("validation error %v is not a 400", e)
 			}
@@ -245,7 +245,7 @@ func FuzzResponsesTranslation(f *testing.F) {
 				}
 				continue
 			}
-			if err := chat.Validate(); err != nil {
+			if err := chat.validate(); err != nil {
 				t.Fatalf("valid Responses request\n%s\ntranslated to an invalid chat request: %v", body, err)
 			}
 		}
@@ -302,10 +302,10 @@ func FuzzResponsesEvents(f *testing.F) {
 		skel := responseSkeleton(&ResponseRequest{Model: "m"}, "resp_1", 1, false)
 
 		rec := httptest.NewRecorder()
-		es := newEventStream(rec, nil, 0)
+		es := newEventStream(rec, nil, 0, 0)
 		streamed := newResponseSink(es, skel, ids())
-		genDeltas(&genBytes{b: data}, newChatWriter(streamed, chat, ids()))
-		final, err := streamed.finishResponse(nil, 2)
+		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: streamed}, chat, ids()))
+		final, err := streamed.finishResponse(nil, 2, Usage{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,8 +316,8 @@ func FuzzResponsesEvents(f *testing.F) {
 		completed := checkEventSequence(t, rec.Body.Bytes())
 
 		collected := newResponseSink(nil, skel, ids())
-		genDeltas(&genBytes{b: data}, newChatWriter(collected, chat, ids()))
-		resp, err := collected.finishResponse(nil, 2)
+		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: collected}, chat, ids()))
+		resp, err := collected.finishResponse(nil, 2, Usage{})
 		if err != nil {
 			t.Fatal(err)
 		}

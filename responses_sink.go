@@ -1,8 +1,10 @@
 package oaicompat
 
 import (
+	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 )
@@ -27,15 +29,17 @@ import (
 // with the first output, so that an error before any output is still an
 // ordinary JSON error with its HTTP status.
 type responseSink struct {
-	es  *eventStream // nil: collect only
-	ids func(prefix string) string
+	es   *eventStream // nil: collect only
+	w    http.ResponseWriter
+	ids  func(prefix string) string
+	now  func() time.Time
+	keep func(*Response) // stores the finished response, when asked to
 
 	mu      sync.Mutex
 	resp    *Response // the skeleton: request echo, id, created_at
 	items   []*outItem
 	msg     *outItem   // the open message item, or nil
 	calls   []*outItem // function calls by tool-call index
-	total   usageSum
 	finish  string
 	seq     int64
 	started bool
@@ -59,10 +63,26 @@ func newResponseSink(es *eventStream, skeleton *Response, ids func(string) strin
 	return &responseSink{es: es, resp: skeleton, ids: ids}
 }
 
-func (s *responseSink) usage(u Usage) {
-	s.mu.Lock()
-	s.total.add(u)
-	s.mu.Unlock()
+// end completes the response: stored (so that a client may chain on it as
+// soon as it sees the end), then sent as one object or as the terminal
+// event.
+func (s *responseSink) end(u Usage) error { return s.complete(nil, u) }
+
+// fail ends a stream that began: the response failed with e.
+func (s *responseSink) fail(e *Error, u Usage) error { return s.complete(e, u) }
+
+func (s *responseSink) complete(e *Error, u Usage) error {
+	resp, err := s.finishResponse(e, s.now().Unix(), u)
+	if err != nil {
+		return err // the stream broke; the client is gone
+	}
+	if s.keep != nil {
+		s.keep(resp)
+	}
+	if s.es == nil {
+		return writeJSON(s.w, http.StatusOK, resp)
+	}
+	return s.terminal(resp, e)
 }
 
 func (s *responseSink) delta(_ int, d Delta) error {
@@ -265,7 +285,7 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 // first, so that a client can chain on it as soon as it sees the end).
 // A nil err completes the response (or leaves it incomplete after a
 // "length" or "content_filter" finish); otherwise it failed with e.
-func (s *responseSink) finishResponse(e *Error, completedAt int64) (*Response, error) {
+func (s *responseSink) finishResponse(e *Error, completedAt int64, u Usage) (*Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := *s.resp
@@ -306,7 +326,6 @@ func (s *responseSink) finishResponse(e *Error, completedAt int64) (*Response, e
 		}
 		out.Output[i] = o.OutputItem
 	}
-	u := s.total.usage()
 	out.Usage = responseUsage(u)
 	return &out, nil
 }

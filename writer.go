@@ -14,6 +14,9 @@ type Delta struct {
 	Content string
 	// Refusal is the next piece of a refusal message.
 	Refusal string
+	// Reasoning is the next piece of the model's reasoning, shown to
+	// clients apart from the answer.
+	Reasoning string
 	// ToolCall is a fragment of a tool call.
 	ToolCall *ToolCallDelta
 	// Logprobs are the log probabilities of the tokens in Content; they

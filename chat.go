@@ -31,9 +31,9 @@ func (d *chatDialect) answer(x *exchange) (answer, error) {
 	r := &d.req
 	id, created := x.h.cfg.ids("chatcmpl-"), x.h.cfg.now().Unix()
 	if x.es == nil {
-		return x.translated(newChatCollector(x.w, id, created, r), r), nil
+		return x.translated(newChatCollector(x.w, id, created, r, x.h.cfg.reasoningField), r), nil
 	}
-	return x.translated(newChatStream(x.es, id, created, r), r), nil
+	return x.translated(newChatStream(x.es, id, created, r, x.h.cfg.reasoningField), r), nil
 }
 
 // info is what the path needs to know of the request.

@@ -8,16 +8,17 @@ import (
 // one chat.completion.chunk event. The chunk JSON is written by hand: the
 // part shared by all chunks (id, object, created, model) is encoded once.
 type chatStream struct {
-	es           *eventStream
-	prefix       []byte // data: {"id":...,"choices":[
-	includeUsage bool
+	es             *eventStream
+	prefix         []byte // data: {"id":...,"choices":[
+	includeUsage   bool
+	reasoningField string
 
 	mu       sync.Mutex
 	roleSent []bool
 	buf      []byte
 }
 
-func newChatStream(es *eventStream, id string, created int64, req *ChatRequest) *chatStream {
+func newChatStream(es *eventStream, id string, created int64, req *ChatRequest, reasoningField string) *chatStream {
 	model, n, includeUsage := req.Model, req.Choices(), req.IncludeUsage()
 	p := make([]byte, 0, 128+len(model))
 	p = append(p, `data: {"id":`...)
@@ -27,7 +28,8 @@ func newChatStream(es *eventStream, id string, created int64, req *ChatRequest) 
 	p = append(p, `,"model":`...)
 	p = appendString(p, model)
 	p = append(p, `,"choices":[`...)
-	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
+	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, reasoningField: reasoningField,
+		roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
 }
 
 func (c *chatStream) delta(choice int, d Delta) error {
@@ -43,7 +45,7 @@ func (c *chatStream) delta(choice int, d Delta) error {
 			}
 			first = false
 		}
-		if d.Content != "" || d.Refusal != "" || d.ToolCall != nil {
+		if d.Content != "" || d.Refusal != "" || d.Reasoning != "" || d.ToolCall != nil || len(d.Extra) > 0 {
 			rest := d
 			rest.FinishReason = ""
 			if err := c.emit(choice, rest, first); err != nil {
@@ -95,6 +97,10 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 			b = append(b, `""`...)
 		}
 	}
+	if d.Reasoning != "" {
+		field(c.reasoningField)
+		b = appendString(b, d.Reasoning)
+	}
 	if d.Content != "" {
 		field("content")
 		b = appendString(b, d.Content)
@@ -121,6 +127,7 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 			b = append(b, "}}]"...)
 		}
 	}
+	b = appendExtra(b, d.Extra, sep)
 	b = append(b, `},"logprobs":`...)
 	if len(d.Logprobs) > 0 {
 		b = append(b, `{"content":`...)

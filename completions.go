@@ -69,22 +69,15 @@ type completionCollector struct {
 }
 
 func (c *completionCollector) end(u Usage) error {
-	cc := c.completion(u)
 	out := &textCompletion{ID: c.id, Object: "text_completion", Created: c.created, Model: c.model,
-		Choices: make([]textChoice, len(cc.Choices)), Usage: &u}
-	for i, ch := range cc.Choices {
+		Choices: make([]textChoice, len(c.choices)), Usage: &u}
+	for i := range c.choices {
+		ch := &c.choices[i]
 		echo := c.echo[i/c.n]
-		tc := textChoice{Index: i, Text: echo, FinishReason: ch.FinishReason}
-		if ch.Message.Content != nil {
-			tc.Text += *ch.Message.Content
+		out.Choices[i] = textChoice{Index: i, Text: echo + ch.content.String() + ch.refusal.String(), FinishReason: ch.finish}
+		if c.wantLogprobs {
+			out.Choices[i].Logprobs = appendLegacyLogprobs(nil, ch.logprobs, len(echo))
 		}
-		if ch.Message.Refusal != nil {
-			tc.Text += *ch.Message.Refusal
-		}
-		if ch.Logprobs != nil {
-			tc.Logprobs = appendLegacyLogprobs(nil, ch.Logprobs.Content, len(echo))
-		}
-		out.Choices[i] = tc
 	}
 	return writeJSON(c.w, http.StatusOK, out)
 }

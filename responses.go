@@ -244,6 +244,12 @@ func outputAsInput(out []OutputItem) []InputItem {
 			items = append(items, InputItem{Type: "message", ID: o.ID, Role: RoleAssistant, Status: o.Status, Content: PartsItemContent(parts...)})
 		case "function_call":
 			items = append(items, InputItem{Type: "function_call", ID: o.ID, CallID: o.CallID, Name: o.Name, Arguments: o.Arguments, Status: o.Status})
+		case "reasoning":
+			it := InputItem{Type: "reasoning", ID: o.ID, Summary: []json.RawMessage{}, EncryptedContent: o.EncryptedContent}
+			if o.Summary != "" {
+				it.Summary = append(it.Summary, append(append([]byte(`{"type":"summary_text","text":`), appendString(nil, o.Summary)...), '}'))
+			}
+			items = append(items, it)
 		}
 	}
 	return items

@@ -256,7 +256,9 @@ func FuzzResponsesTranslation(f *testing.F) {
 func genDeltas(g *genBytes, w *ChatWriter) {
 	started := 0
 	for k := g.n(40); k >= 0; k-- {
-		switch g.n(8) {
+		switch g.n(9) {
+		case 8:
+			_ = w.WriteReasoning(g.pick("think", " more", "ü"))
 		case 0, 1:
 			d := Delta{Content: g.pick("a", "b ", "ü", "\"q\"")}
 			if g.n(2) == 0 {
@@ -372,6 +374,10 @@ func checkEventSequence(t *testing.T, stream []byte) json.RawMessage {
 			Item           json.RawMessage `json:"item"`
 			Response       json.RawMessage `json:"response"`
 			Logprobs       json.RawMessage `json:"logprobs"`
+			SummaryIndex   *int            `json:"summary_index"`
+			Part           *struct {
+				Type, Text string
+			} `json:"part"`
 		}
 		if err := json.Unmarshal([]byte(line[6:]), &ev); err != nil {
 			t.Fatalf("bad event JSON %q: %v", line, err)
@@ -435,6 +441,28 @@ func checkEventSequence(t *testing.T, stream []byte) json.RawMessage {
 			x := it()
 			part(x)
 			x.pdone[*ev.ContentIndex] = true
+		case "response.reasoning_summary_part.added":
+			x := it()
+			if x.typ != "reasoning" || ev.SummaryIndex == nil || *ev.SummaryIndex != 0 || ev.Part == nil || ev.Part.Type != "summary_text" {
+				t.Fatalf("summary part added out of order: %s", line)
+			}
+			x.parts[0] = &strings.Builder{}
+		case "response.reasoning_summary_text.delta":
+			x := it()
+			if ev.SummaryIndex == nil || x.parts[*ev.SummaryIndex] == nil || x.pdone[*ev.SummaryIndex] {
+				t.Fatalf("summary text for a part that is not open: %s", line)
+			}
+			x.parts[*ev.SummaryIndex].WriteString(ev.Delta)
+		case "response.reasoning_summary_text.done", "response.reasoning_summary_part.done":
+			x := it()
+			text := ev.Text
+			if ev.Part != nil {
+				text = &ev.Part.Text
+				x.pdone[*ev.SummaryIndex] = true
+			}
+			if ev.SummaryIndex == nil || x.parts[*ev.SummaryIndex] == nil || text == nil || *text != x.parts[*ev.SummaryIndex].String() {
+				t.Fatalf("%s: text %v, deltas %q", ev.Type, text, x.parts[0])
+			}
 		case "response.function_call_arguments.delta":
 			x := it()
 			if x.typ != "function_call" {

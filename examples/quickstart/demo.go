@@ -217,7 +217,7 @@ func embed(text string, dims int) []float32 {
 
 // GenerateImages implements oaicompat.ImageGenerator.
 func (d *demo) GenerateImages(_ context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
-	w, h, ok := oaicompat.ImageSize(req.Size)
+	w, h, ok := imageSize(req.Size)
 	if !ok {
 		w, h = 256, 256
 	}
@@ -288,4 +288,15 @@ func (d *demo) ListModels(context.Context) ([]oaicompat.Model, error) {
 		{ID: embedModel, Created: 1735689600, OwnedBy: "oaicompat"},
 		{ID: imageModel, Created: 1735689600, OwnedBy: "oaicompat"},
 	}, nil
+}
+
+// imageSize parses a "WxH" size; ok is false for "auto" or a malformed size.
+func imageSize(size string) (w, h int, ok bool) {
+	ws, hs, found := strings.Cut(size, "x")
+	if !found {
+		return 0, 0, false
+	}
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	return w, h, err1 == nil && err2 == nil && w > 0 && h > 0
 }

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/internal/testenv"
 )
 
 // bannerCommands returns the curl commands the banner prints, with their
@@ -31,10 +33,7 @@ func bannerCommands(b string) []string {
 // TestBannerCurlLines runs every curl line of the banner against the demo
 // and checks the answer each one promises.
 func TestBannerCurlLines(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
-	}
+	curl := testenv.LookPath(t, "curl", "apt-get install curl")
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Config.Handler = newMux("http://"+srv.Listener.Addr().String(), 0)
 	srv.Start()

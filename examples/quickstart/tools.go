@@ -209,8 +209,8 @@ func messageHints(message string) schemagen.Hint {
 		if v, ok := valueAfterName(parts, words); ok {
 			return v, true
 		}
-		if isProse(parts) {
-			return nil, false
+		if isProse(parts) || has("name", "person", "author", "user", "customer", "owner", "first", "last", "surname") {
+			return nil, false // a sentence, or someone's name: not the message's place
 		}
 		// Another string a tool needs is likely the message's proper noun:
 		// a restaurant "at Chez Marcel", a stock symbol "of ACME".

@@ -42,6 +42,8 @@ var people = []person{
 	{"Carol", "Tanaka", "Tokyo", "Japan", "1-1 Marunouchi", "100-0005", "+81 3 1234 5678"},
 }
 
+func (p person) fullName() string { return p.first + " " + p.last }
+
 func (p person) email() string {
 	return strings.ToLower(p.first + "." + p.last + "@example.com")
 }
@@ -111,11 +113,24 @@ var stringSamples = map[string][]string{
 
 // personFields are property-name words answered from a sample person.
 var personFields = map[string]func(p person) string{
-	"name":        func(p person) string { return p.first + " " + p.last },
-	"fullname":    func(p person) string { return p.first + " " + p.last },
-	"author":      func(p person) string { return p.first + " " + p.last },
-	"customer":    func(p person) string { return p.first + " " + p.last },
-	"owner":       func(p person) string { return p.first + " " + p.last },
+	"name":        person.fullName,
+	"fullname":    person.fullName,
+	"author":      person.fullName,
+	"customer":    person.fullName,
+	"owner":       person.fullName,
+	"person":      person.fullName,
+	"people":      person.fullName,
+	"traveller":   person.fullName,
+	"traveler":    person.fullName,
+	"guest":       person.fullName,
+	"member":      person.fullName,
+	"participant": person.fullName,
+	"attendee":    person.fullName,
+	"passenger":   person.fullName,
+	"friend":      person.fullName,
+	"contact":     person.fullName,
+	"student":     person.fullName,
+	"employee":    person.fullName,
 	"first":       func(p person) string { return p.first },
 	"firstname":   func(p person) string { return p.first },
 	"given":       func(p person) string { return p.first },
@@ -168,6 +183,9 @@ func plausibleString(name string, variant int) string {
 		w := words[i]
 		if w == "name" && i > 0 { // a name of something: "company_name", "city_name"
 			continue
+		}
+		if _, known := personFields[w]; !known && stringSamples[w] == nil && len(w) > 3 && strings.HasSuffix(w, "s") {
+			w = w[:len(w)-1] // "travellers" are travellers
 		}
 		if w == "id" || w == "uuid" || w == "identifier" || w == "key" {
 			prefix := "id"

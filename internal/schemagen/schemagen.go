@@ -41,7 +41,7 @@ func GenerateWith(schema json.RawMessage, hint Hint) any {
 		return map[string]any{}
 	}
 	g := generator{root: root, hint: hint}
-	return g.value(root, 0, 0, "")
+	return g.value(root, 0, 0, "", false)
 }
 
 type generator struct {
@@ -54,8 +54,10 @@ type generator struct {
 const maxDepth = 6
 
 // value generates a value for the schema node of the property name ("" at
-// the top or in an array), the variant-th of its kind.
-func (g *generator) value(node any, depth, variant int, name string) any {
+// the top), the variant-th of its kind; hinted says whether to ask the
+// hint (yes for object properties, not for array items, which would all
+// get the same value).
+func (g *generator) value(node any, depth, variant int, name string, hinted bool) any {
 	s, ok := node.(map[string]any)
 	if !ok {
 		if b, isBool := node.(bool); isBool && !b {
@@ -65,10 +67,10 @@ func (g *generator) value(node any, depth, variant int, name string) any {
 	}
 	if ref, ok := s["$ref"].(string); ok {
 		if target := g.resolve(ref); target != nil && depth < 4*maxDepth {
-			return g.value(target, depth+1, variant, name)
+			return g.value(target, depth+1, variant, name, hinted)
 		}
 	}
-	if g.hint != nil && name != "" && (s["type"] != nil || s["enum"] != nil) {
+	if hinted && g.hint != nil && (s["type"] != nil || s["enum"] != nil) {
 		if v, ok := g.hint(name, s); ok && fits(s, v) {
 			return v
 		}
@@ -81,11 +83,11 @@ func (g *generator) value(node any, depth, variant int, name string) any {
 	}
 	for _, key := range []string{"anyOf", "oneOf"} {
 		if branches, ok := s[key].([]any); ok && len(branches) > 0 {
-			return g.value(pickBranch(branches, depth), depth+1, variant, name)
+			return g.value(pickBranch(branches, depth), depth+1, variant, name, hinted)
 		}
 	}
 	if all, ok := s["allOf"].([]any); ok && len(all) > 0 {
-		return g.value(g.merge(s, all), depth+1, variant, name)
+		return g.value(g.merge(s, all), depth+1, variant, name, hinted)
 	}
 	typ := schemaType(s)
 	if depth >= maxDepth && allowsNull(s) {
@@ -253,7 +255,7 @@ func (g *generator) object(s map[string]any, depth, variant int) any {
 		if depth >= maxDepth && !required[name] {
 			continue
 		}
-		out[name] = g.value(props[name], depth+1, variant, name)
+		out[name] = g.value(props[name], depth+1, variant, name, true)
 	}
 	for name := range required {
 		if _, done := out[name]; !done {
@@ -290,7 +292,7 @@ func (g *generator) array(s map[string]any, depth, variant int, name string) any
 		if item == nil {
 			item = map[string]any{}
 		}
-		out[i] = g.value(item, depth+1, variant+i, name)
+		out[i] = g.value(item, depth+1, variant+i, name, false)
 	}
 	return out
 }

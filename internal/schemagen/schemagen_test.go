@@ -66,19 +66,20 @@ func TestLooksLikeData(t *testing.T) {
 }
 
 // TestGenerateWithHints: a hint is used where it is valid against the
-// property's schema, and ignored elsewhere.
+// property's schema, and ignored elsewhere and for array items (which
+// would all get it).
 func TestGenerateWithHints(t *testing.T) {
 	t.Parallel()
 	schema := `{"type":"object","properties":{"city":{"type":"string"},"code":{"type":"string","pattern":"^[A-Z]{3}$"},"unit":{"enum":["c","f"]},` +
-		`"days":{"type":"integer","maximum":5},"count":{"type":"integer"},"when":{"type":"string","format":"date"},"nested":{"type":"object","properties":{"city":{"type":"string"}}}},` +
-		`"required":["city","code","unit","days","count","when","nested"],"additionalProperties":false}`
-	hints := map[string]any{"city": "Lyon", "code": "lyon", "unit": "f", "days": 9, "count": 12, "when": "tomorrow", "nested": "no"}
+		`"days":{"type":"integer","maximum":5},"count":{"type":"integer"},"when":{"type":"string","format":"date"},"nested":{"type":"object","properties":{"city":{"type":"string"}}},` +
+		`"travellers":{"type":"array","items":{"type":"string"}}},"required":["city","code","unit","days","count","when","nested","travellers"],"additionalProperties":false}`
+	hints := map[string]any{"city": "Lyon", "code": "lyon", "unit": "f", "days": 9, "count": 12, "when": "tomorrow", "nested": "no", "travellers": "Lyon"}
 	v := schemagen.GenerateWith(json.RawMessage(schema), func(name string, _ map[string]any) (any, bool) {
 		h, ok := hints[name]
 		return h, ok
 	})
 	got, _ := json.Marshal(v)
-	if want := `{"city":"Lyon","code":"ABC123","count":12,"days":5,"nested":{"city":"Lyon"},"unit":"f","when":"2024-05-17"}`; string(got) != want {
+	if want := `{"city":"Lyon","code":"ABC123","count":12,"days":5,"nested":{"city":"Lyon"},"travellers":["Alice Martin","Bob Smith"],"unit":"f","when":"2024-05-17"}`; string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

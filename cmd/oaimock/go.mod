@@ -1,6 +1,6 @@
 module github.com/oaicompat/oaicompat/cmd/oaimock
 
-go 1.25
+go 1.26.0
 
 require (
 	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000

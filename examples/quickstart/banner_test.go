@@ -43,9 +43,10 @@ func TestBannerCurlLines(t *testing.T) {
 		"/v1/responses -H 'Con": `event: response.completed`,
 		"/v1/completions":       `"text":"What is 7-9?7-9 equals -2."`,
 		"/openai/deployments":   `"content":"2+2 equals 4."`,
+		"get_weather":           `"function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}`,
 	}
 	cmds := bannerCommands(banner(srv.URL))
-	if len(cmds) < 9 {
+	if len(cmds) < 10 {
 		t.Fatalf("only %d curl lines in the banner", len(cmds))
 	}
 	seen := map[string]bool{}

@@ -131,14 +131,7 @@ func loadedBody(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
-	if raw[0] == '"' {
-		var body string
-		err := json.Unmarshal(raw, &body)
-		return body, err
-	}
-	var buf bytes.Buffer
-	err := json.Compact(&buf, raw)
-	return buf.String(), err
+	return rawText(raw)
 }
 
 func strictUnmarshal(b []byte, v any) error {

@@ -35,34 +35,28 @@ func newServer(config string, tapes []string, logf func(string, ...any)) (*serve
 
 // loadScenario reads a scenario file in YAML or JSON.
 func loadScenario(path string) (*oaitest.Scenario, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		b, err = toJSON(b)
-	}
-	var sc *oaitest.Scenario
-	if err == nil {
-		sc, err = oaitest.ParseScenario(b)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", path, err)
-	}
-	return sc, nil
+	return loadFile("scenario", path, oaitest.ParseScenario)
 }
 
 // loadTape reads a tape file in JSON (as oaitest writes it) or YAML.
 func loadTape(path string) (*oaitest.Tape, error) {
+	return loadFile("tape", path, oaitest.ParseTape)
+}
+
+// loadFile reads a YAML or JSON file and parses it as JSON.
+func loadFile[T any](kind, path string, parse func([]byte) (T, error)) (T, error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		b, err = toJSON(b)
 	}
-	var t *oaitest.Tape
+	var v T
 	if err == nil {
-		t, err = oaitest.ParseTape(b)
+		v, err = parse(b)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("tape %s: %w", path, err)
+		return v, fmt.Errorf("%s %s: %w", kind, path, err)
 	}
-	return t, nil
+	return v, nil
 }
 
 // load (re)builds the mock from the scenario and the tapes.

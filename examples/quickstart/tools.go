@@ -145,12 +145,6 @@ var (
 	numberPattern = regexp.MustCompile(`-?\d+(\.\d+)?`)
 )
 
-// token is a word of a message and where it is.
-type token struct {
-	text  string
-	start int // word index
-}
-
 // messageHints reads property values from a user's message: places
 // (capitalised words after "in", "from", "to"...), enum values the
 // message names, numbers next to a property's name ("3 days"), emails,

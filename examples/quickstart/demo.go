@@ -23,7 +23,7 @@ import (
 //
 //   - chat: a tiny rules engine. "What is 2+2?" answers "2+2 equals 4." (+ - * /
 //     on integers); anything else is echoed back. Replies stream word by word.
-//     "Think step by step: ..." also reasons (see thinking). Under
+//     "Think step by step: ..." also sends its reasoning (see thinking). Under
 //     tool_choice "auto" a message about a tool's purpose calls it, with
 //     arguments read from the message (tools.go); tool results are
 //     answered with. A json_object request gets {"answer": ...}; a
@@ -96,7 +96,7 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	}
 	question := req.LastUserMessage()
 	if steps, q, ok := thinking(question); ok {
-		if err := writeReasoning(w, steps); err != nil {
+		if err := w.WriteReasoning(steps); err != nil {
 			return err
 		}
 		question = q

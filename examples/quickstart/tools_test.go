@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
 )
 
@@ -163,7 +164,8 @@ func TestDemoEmbeddingsSimilarity(t *testing.T) {
 	}
 }
 
-// TestThinking: a "Think step by step:" prompt reasons, and the answer is
+// TestThinking: a "Think step by step:" prompt sends its reasoning (chat
+// reasoning_content, a Responses reasoning item) before the answer, which is
 // the question's.
 func TestThinking(t *testing.T) {
 	for in, want := range map[string][2]string{
@@ -179,9 +181,22 @@ func TestThinking(t *testing.T) {
 		t.Error("a plain question reasons")
 	}
 	_, c := startDemo(t)
+	const steps = `"The question asks for 6*7. Multiplying 6 and 7: 6*7 equals 42."`
 	got, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: chatModel,
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Think step by step: What is 6*7?")}})
-	if err != nil || got.Choices[0].Message.Content != "6*7 equals 42." {
-		t.Errorf("answer %v %v", got, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := got.Choices[0].Message; m.Content != "6*7 equals 42." || m.JSON.ExtraFields["reasoning_content"].Raw() != steps {
+		t.Errorf("chat: %s", m.RawJSON())
+	}
+	r, err := c.Responses.New(context.Background(), responses.ResponseNewParams{Model: chatModel,
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Think step by step: What is 6*7?")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Output) != 2 || r.Output[0].Type != "reasoning" || len(r.Output[0].Summary) != 1 ||
+		`"`+r.Output[0].Summary[0].Text+`"` != steps || r.OutputText() != "6*7 equals 42." {
+		t.Errorf("responses: %s", r.RawJSON())
 	}
 }

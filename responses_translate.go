@@ -64,7 +64,7 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 	c := &ChatRequest{
 		Model: r.Model, Temperature: r.Temperature, TopP: r.TopP, Stream: r.Stream,
 		MaxCompletionTokens: r.MaxOutputTokens,
-		Metadata: r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
+		Metadata:            r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
 		PromptCacheKey: r.PromptCacheKey, PromptCacheRetention: r.PromptCacheRetention,
 		PromptCacheOptions: r.PromptCacheOptions, Moderation: r.Moderation, Raw: r.Raw,
 	}

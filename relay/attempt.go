@@ -34,8 +34,10 @@ type call struct {
 	retried  bool // a retryable failure happened: the client must not retry on top
 }
 
-// skipReasons records why candidates were skipped without an attempt.
-type skipReasons struct{ cooling, keys, busy int }
+// skipReasons records why candidates were skipped without an attempt:
+// the upstream cooling down, every key refused (dead) or cooling down for
+// another reason, the upstream at its concurrency limit.
+type skipReasons struct{ cooling, deadKeys, keys, busy int }
 
 func (r *Relay) newCall(ctx context.Context, model string) *call {
 	return &call{r: r, ctx: ctx, model: model, start: r.now()}
@@ -224,9 +226,11 @@ func (c *call) admit(cand candidate) (*attempt, error) {
 func (c *call) pickKey(a *attempt, now time.Time) error {
 	keys := a.cand.up.keys
 	start := c.r.opts.intn(len(keys))
+	dead := 0
 	for j := range keys {
 		k := &keys[(start+j)%len(keys)]
 		if c.dead[k.target] {
+			dead++
 			continue
 		}
 		adm, err := c.r.health.Acquire(c.ctx, k.target, now)
@@ -237,9 +241,16 @@ func (c *call) pickKey(a *attempt, now time.Time) error {
 			a.key, a.keyProbe = k, adm.Probe
 			return nil
 		}
+		if adm.Cause == Dead {
+			dead++
+		}
 		c.skip(nil, adm.Until)
 	}
-	c.skipped.keys++
+	if dead == len(keys) {
+		c.skipped.deadKeys++
+	} else {
+		c.skipped.keys++
+	}
 	return nil
 }
 
@@ -477,7 +488,9 @@ func (c *call) final(err error) error {
 // exhausted answers when no attempt succeeded: the last upstream answer
 // when there was one, else an error of the relay's own saying why.
 func (c *call) exhausted() error {
-	if f := c.last; f != nil {
+	others := c.skipped.keys + c.skipped.cooling + c.skipped.busy
+	refused := c.last != nil && c.last.class == classAuth && others == 0
+	if f := c.last; f != nil && !refused {
 		if f.err != nil {
 			return c.answer(f)
 		}
@@ -494,7 +507,8 @@ func (c *call) exhausted() error {
 	}
 	var e *oaicompat.Error
 	switch {
-	case c.skipped.keys > 0 && c.skipped.cooling == 0 && c.skipped.busy == 0 && len(c.dead) > 0:
+	case refused, c.skipped.deadKeys > 0 && others == 0:
+		// Not the upstream's 401: the client's own key is not at fault.
 		e = &oaicompat.Error{Status: http.StatusBadGateway, Type: oaicompat.TypeServerError, Code: "upstream_credentials_exhausted",
 			Message: "Every upstream API key was refused; the relay's own credentials need attention."}
 	case c.skipped.busy > 0:

@@ -37,16 +37,17 @@ type recorded struct {
 
 // step is what the fault server does for one request.
 type step struct {
-	status int               // 0: 200
-	header map[string]string // response headers
-	body   string            // a non-SSE body
-	events []string          // SSE data payloads, each flushed on its own
-	reset  bool              // reset the connection before any response
-	stall  bool              // after events (and the headers), send nothing more
-	cut    bool              // after events, close the connection (no [DONE])
-	done   bool              // end the events with data: [DONE]
-	delay  time.Duration     // before anything
-	gap    time.Duration     // between events
+	status    int               // 0: 200
+	header    map[string]string // response headers
+	dateAhead time.Duration     // when set: Retry-After as the HTTP date this far ahead
+	body      string            // a non-SSE body
+	events    []string          // SSE data payloads, each flushed on its own
+	reset     bool              // reset the connection before any response
+	stall     bool              // after events (and the headers), send nothing more
+	cut       bool              // after events, close the connection (no [DONE])
+	done      bool              // end the events with data: [DONE]
+	delay     time.Duration     // before anything
+	gap       time.Duration     // between events
 }
 
 func newFaultServer(t *testing.T, script ...step) *faultServer {
@@ -105,6 +106,9 @@ func (f *faultServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	for k, v := range s.header {
 		w.Header().Set(k, v)
+	}
+	if s.dateAhead > 0 {
+		w.Header().Set("Retry-After", time.Now().Add(s.dateAhead).UTC().Format(http.TimeFormat))
 	}
 	status := s.status
 	if status == 0 {

@@ -29,6 +29,9 @@ type Admission struct {
 	Probe bool
 	// Until is, when OK is false, when the target may be tried again.
 	Until time.Time
+	// Cause is, when OK is false, the kind of outcome that started the
+	// cooldown: Failure (a tripped failure rate), RateLimited or Dead.
+	Cause OutcomeKind
 }
 
 // Outcome is how an attempt on a target went, for [Health.Report].

@@ -25,6 +25,7 @@ type targetState struct {
 	requests    int
 	failures    int
 	probeUntil  time.Time // a half-open probe holds the target until then
+	cause       OutcomeKind
 }
 
 // NewMemoryHealth returns an empty MemoryHealth applying policy; its zero
@@ -45,10 +46,10 @@ func (m *MemoryHealth) Acquire(_ context.Context, target string, now time.Time) 
 		return Admission{OK: true}, nil
 	}
 	if now.Before(s.until) {
-		return Admission{Until: s.until}, nil
+		return Admission{Until: s.until, Cause: s.cause}, nil
 	}
 	if now.Before(s.probeUntil) {
-		return Admission{Until: s.probeUntil}, nil
+		return Admission{Until: s.probeUntil, Cause: s.cause}, nil
 	}
 	s.probeUntil = now.Add(m.policy.ProbeTimeout)
 	return Admission{OK: true, Probe: true}, nil
@@ -90,7 +91,7 @@ func (m *MemoryHealth) Report(_ context.Context, target string, now time.Time, o
 			}
 		}
 	case RateLimited, Dead:
-		s.extend(now.Add(p.Cooldown(o)))
+		s.extend(now.Add(p.Cooldown(o)), o.Kind)
 		s.probeUntil = time.Time{}
 	}
 	return nil
@@ -111,15 +112,16 @@ func (s *targetState) count(now time.Time, window time.Duration, failed bool) in
 
 // trip starts a cooldown of the target's next trip length.
 func (s *targetState) trip(now time.Time, p CooldownPolicy) {
-	s.extend(now.Add(p.TripCooldown(s.trips)))
+	s.extend(now.Add(p.TripCooldown(s.trips)), Failure)
 	s.trips++
 	s.windowStart, s.requests, s.failures = now, 0, 0
 	s.probeUntil = time.Time{}
 }
 
-// extend moves the cooldown deadline to until, never earlier.
-func (s *targetState) extend(until time.Time) {
+// extend moves the cooldown deadline to until, never earlier; cause is
+// the kind of outcome behind the later deadline.
+func (s *targetState) extend(until time.Time, cause OutcomeKind) {
 	if until.After(s.until) {
-		s.until = until
+		s.until, s.cause = until, cause
 	}
 }

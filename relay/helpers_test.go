@@ -59,6 +59,14 @@ func serveBackend(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Opt
 	return srv.URL + "/v1"
 }
 
+// serveHandler serves h on a loopback server and returns its base URL.
+func serveHandler(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/v1"
+}
+
 // callInfos records the CallInfo of every request.
 type callInfos struct {
 	mu    sync.Mutex

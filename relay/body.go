@@ -175,12 +175,14 @@ func setMembers(body []byte, names []string, set map[string][]byte) ([]byte, err
 		pos = m.end
 	}
 	out = append(out, body[pos:closing]...)
+	ws := len(out) - len(bytes.TrimRight(out, " \t\r\n")) // kept before the brace
+	tail := append([]byte(nil), out[len(out)-ws:]...)
+	out = out[:len(out)-ws]
 	for _, name := range names {
 		v := set[name]
 		if seen[name] || v == nil {
 			continue
 		}
-		out = bytes.TrimRight(out, " \t\r\n")
 		if n > 0 {
 			out = append(out, ',')
 		}
@@ -189,6 +191,7 @@ func setMembers(body []byte, names []string, set map[string][]byte) ([]byte, err
 		out = append(out, v...)
 		n++
 	}
+	out = append(out, tail...)
 	return append(out, body[closing:]...), nil
 }
 

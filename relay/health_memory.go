@@ -61,8 +61,8 @@ func (m *MemoryHealth) Report(_ context.Context, target string, now time.Time, o
 	defer m.mu.Unlock()
 	s := m.state[target]
 	if s == nil {
-		if o.Kind == Success || o.Kind == Abandoned {
-			return nil // nothing to remember about a healthy target
+		if o.Kind == Abandoned {
+			return nil
 		}
 		s = &targetState{windowStart: now}
 		m.state[target] = s

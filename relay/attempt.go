@@ -311,8 +311,8 @@ func (c *call) try(a *attempt, do func(a *attempt) error) error {
 			c.last = f
 		}
 	}
-	gone := c.ctx.Err() != nil && (err == nil || errors.Is(err, c.ctx.Err()) || f != nil)
-	c.report(a, f, gone && err != nil)
+	gone := err != nil && c.ctx.Err() != nil // the client left: no verdict on the upstream
+	c.report(a, f, gone)
 	cls, status, typ := class(0), a.status, ""
 	if f != nil {
 		cls, status = f.class, f.status
@@ -321,11 +321,14 @@ func (c *call) try(a *attempt, do func(a *attempt) error) error {
 		}
 	}
 	level := slog.LevelDebug
-	if err != nil {
+	switch {
+	case gone:
+		cls = classGone
+	case err != nil:
 		level = slog.LevelWarn
 	}
 	c.log(level, a, status, cls, typ, c.r.now().Sub(a.sent))
-	if gone && err != nil {
+	if gone {
 		return c.ctx.Err()
 	}
 	return err

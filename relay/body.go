@@ -234,16 +234,15 @@ func includeUsage(old []byte) []byte {
 // usage to the handler, which shows the client the usage chunk only when it
 // asked); stream_options is removed from a request that does not stream
 // (some upstreams reject it there). A request translated from another
-// dialect is encoded from its fields, with its unknown fields (Extra) when
-// it came from legacy completions, whose unknown fields are vendor sampling
-// parameters, and without them when it came from the Responses API, whose
-// unknown fields are Responses-only.
+// dialect (the Responses API, legacy completions) is encoded from its
+// fields, plus the members of its Extra that its own dialect does not
+// define either: vendor fields (top_k, ...) pass, Responses-only or
+// completions-only fields (store, include, echo, suffix, ...) do not.
 func chatBody(req *oaicompat.ChatRequest, model string) ([]byte, error) {
 	body := []byte(req.Raw)
-	dialect := rawDialect(body)
-	if dialect != dialectChat {
+	if d := rawDialect(body); d != dialectChat {
 		var err error
-		if body, err = encodeChat(req, dialect == dialectCompletions); err != nil {
+		if body, err = encodeChat(req, dialectFields[d]); err != nil {
 			return nil, err
 		}
 	}
@@ -283,18 +282,45 @@ func rawDialect(body []byte) dialect {
 	return d
 }
 
-// encodeChat encodes a request that has no chat body of its own, with its
-// Extra members when withExtra.
-func encodeChat(req *oaicompat.ChatRequest, withExtra bool) ([]byte, error) {
-	b, err := json.Marshal(req)
-	if err != nil || !withExtra || len(req.Extra) == 0 {
-		return b, err
+// dialectFields are the request members the Responses API and legacy
+// completions define (from the OpenAPI spec): a translated request's Extra
+// holds those its translation had no chat field for, which a chat upstream
+// must not see.
+var dialectFields = map[dialect]map[string]bool{
+	dialectCompletions: setOf("model", "prompt", "suffix", "max_tokens", "temperature", "top_p", "n", "stream",
+		"stream_options", "logprobs", "echo", "stop", "presence_penalty", "frequency_penalty", "best_of", "logit_bias", "seed", "user"),
+	dialectResponses: setOf("model", "input", "instructions", "previous_response_id", "tools", "tool_choice",
+		"parallel_tool_calls", "max_tool_calls", "max_output_tokens", "temperature", "top_p", "top_logprobs", "text",
+		"reasoning", "stream", "stream_options", "store", "background", "include", "truncation", "service_tier",
+		"metadata", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention", "prompt_cache_options",
+		"moderation", "conversation", "prompt", "context_management"),
+}
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
 	}
-	names := make([]string, 0, len(req.Extra))
-	set := make(map[string][]byte, len(req.Extra))
+	return m
+}
+
+// encodeChat encodes a request that has no chat body of its own, with the
+// members of its Extra not in skip.
+func encodeChat(req *oaicompat.ChatRequest, skip map[string]bool) ([]byte, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	set := map[string][]byte{}
 	for k, v := range req.Extra {
-		names = append(names, k)
-		set[k] = v
+		if !skip[k] {
+			names = append(names, k)
+			set[k] = v
+		}
+	}
+	if len(names) == 0 {
+		return b, nil
 	}
 	slices.Sort(names)
 	return setMembers(b, names, set)

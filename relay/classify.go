@@ -37,6 +37,8 @@ const (
 	// classBusy: the upstream's queue is full or the wait for a slot timed
 	// out. The next candidate is tried; nothing is cooled.
 	classBusy
+	// classGone: the client left; logged, never counted.
+	classGone
 )
 
 // String names the class in logs.
@@ -58,6 +60,8 @@ func (c class) String() string {
 		return "client"
 	case classBusy:
 		return "busy"
+	case classGone:
+		return "client_gone"
 	}
 	return "ok"
 }

@@ -57,7 +57,7 @@ func TestChatBody(t *testing.T) {
 			`{"model":"up","messages":[{"role":"user","content":"p"}],"max_tokens":0,"top_k":3}`},
 		{"translated from Responses", oaicompat.ChatRequest{Model: "c", Stream: true, Messages: []oaicompat.Message{{Role: "user", Content: oaicompat.TextContent("p")}},
 			Logprobs: &yes, Extra: map[string]json.RawMessage{"store": json.RawMessage(`true`), "min_p": json.RawMessage(`0.05`)},
-			Raw:      json.RawMessage(`{"model":"c","input":"p","store":true,"min_p":0.05}`)},
+			Raw: json.RawMessage(`{"model":"c","input":"p","store":true,"min_p":0.05}`)},
 			`{"model":"up","messages":[{"role":"user","content":"p"}],"stream":true,"logprobs":true,"min_p":0.05,"stream_options":{"include_usage":true}}`},
 		{"no body", oaicompat.ChatRequest{Model: "c", Messages: []oaicompat.Message{{Role: "user", Content: oaicompat.TextContent("p")}}},
 			`{"model":"up","messages":[{"role":"user","content":"p"}]}`},

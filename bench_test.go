@@ -27,7 +27,7 @@ func BenchmarkDecodeValidate(b *testing.B) {
 		if _, err := decodeRequest(typicalRequest, &req); err != nil {
 			b.Fatal(err)
 		}
-		if err := req.Validate(); err != nil {
+		if err := req.validate(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -44,10 +44,10 @@ func (d *discardFlusher) Flush()                      {}
 // BenchmarkStreamChunk measures one text delta through ChatWriter, the chunk
 // encoder and the SSE writer (write + flush).
 func BenchmarkStreamChunk(b *testing.B) {
-	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0)
+	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0, 0)
 	req := &ChatRequest{Model: "gpt-4o-mini", Stream: true}
-	cs := newChatStream(es, "chatcmpl-0123456789abcdefghijklmn", 1700000000, req.Model, 1, false)
-	w := newChatWriter(cs, req, RandomID)
+	cs := newChatStream(es, "chatcmpl-0123456789abcdefghijklmn", 1700000000, req, "reasoning_content")
+	w := newChatWriter(&tallied{t: &tally{}, next: cs}, req, RandomID)
 	_ = w.WriteText("warm-up")
 	b.ReportAllocs()
 	for b.Loop() {

@@ -20,8 +20,14 @@ type CallInfo struct {
 	Model string
 	// Stream reports a streamed response.
 	Stream bool
-	// Usage is the token usage the backend reported.
+	// Usage is the token usage of the answer: what the backend reported,
+	// or, when it reported none (it returned early, the client hung up, the
+	// stream timed out), an estimate from the request and from what was
+	// sent, about four bytes a token (see UsageEstimated). It is filled in
+	// the same way for streamed and non-streamed answers.
 	Usage Usage
+	// UsageEstimated reports that Usage is an estimate.
+	UsageEstimated bool
 	// FinishReasons holds one finish reason per choice.
 	FinishReasons []string
 	// FirstOutput is when the first output byte (or event) was written.

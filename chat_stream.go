@@ -8,17 +8,18 @@ import (
 // one chat.completion.chunk event. The chunk JSON is written by hand: the
 // part shared by all chunks (id, object, created, model) is encoded once.
 type chatStream struct {
-	es           *eventStream
-	prefix       []byte // data: {"id":...,"choices":[
-	includeUsage bool
+	es             *eventStream
+	prefix         []byte // data: {"id":...,"choices":[
+	includeUsage   bool
+	reasoningField string
 
 	mu       sync.Mutex
 	roleSent []bool
-	total    usageSum
 	buf      []byte
 }
 
-func newChatStream(es *eventStream, id string, created int64, model string, n int, includeUsage bool) *chatStream {
+func newChatStream(es *eventStream, id string, created int64, req *ChatRequest, reasoningField string) *chatStream {
+	model, n, includeUsage := req.Model, req.Choices(), req.IncludeUsage()
 	p := make([]byte, 0, 128+len(model))
 	p = append(p, `data: {"id":`...)
 	p = appendString(p, id)
@@ -27,13 +28,8 @@ func newChatStream(es *eventStream, id string, created int64, model string, n in
 	p = append(p, `,"model":`...)
 	p = appendString(p, model)
 	p = append(p, `,"choices":[`...)
-	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
-}
-
-func (c *chatStream) usage(u Usage) {
-	c.mu.Lock()
-	c.total.add(u)
-	c.mu.Unlock()
+	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, reasoningField: reasoningField,
+		roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
 }
 
 func (c *chatStream) delta(choice int, d Delta) error {
@@ -49,7 +45,7 @@ func (c *chatStream) delta(choice int, d Delta) error {
 			}
 			first = false
 		}
-		if d.Content != "" || d.Refusal != "" || d.ToolCall != nil {
+		if d.Content != "" || d.Refusal != "" || d.Reasoning != "" || d.ToolCall != nil || len(d.Extra) > 0 {
 			rest := d
 			rest.FinishReason = ""
 			if err := c.emit(choice, rest, first); err != nil {
@@ -101,6 +97,10 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 			b = append(b, `""`...)
 		}
 	}
+	if d.Reasoning != "" {
+		field(c.reasoningField)
+		b = appendString(b, d.Reasoning)
+	}
 	if d.Content != "" {
 		field("content")
 		b = appendString(b, d.Content)
@@ -127,6 +127,7 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 			b = append(b, "}}]"...)
 		}
 	}
+	b = appendExtra(b, d.Extra, sep)
 	b = append(b, `},"logprobs":`...)
 	if len(d.Logprobs) > 0 {
 		b = append(b, `{"content":`...)
@@ -144,11 +145,10 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 
 // end finishes the stream after the backend returned: the usage chunk when
 // asked for, then [DONE].
-func (c *chatStream) end() error {
+func (c *chatStream) end(u Usage) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.includeUsage {
-		u := c.total.usage()
 		b := append(c.buf[:0], c.prefix...)
 		b = append(b, `],"usage":`...)
 		b = appendUsage(b, &u)
@@ -161,36 +161,13 @@ func (c *chatStream) end() error {
 	return c.es.write(doneFrame)
 }
 
-// usageSum adds the usage reported by the calls of one response: completion
-// tokens add up, the prompt is counted once (the largest report).
-type usageSum struct {
-	u   Usage
-	set bool
-}
+// fail ends the stream with an in-band error: data: {"error":...}, then
+// [DONE]. The legacy completions stream ends the same way.
+func (c *chatStream) fail(e *Error, _ Usage) error { return endWithError(c.es, e) }
 
-func (s *usageSum) add(u Usage) {
-	s.set = true
-	s.u.PromptTokens = max(s.u.PromptTokens, u.PromptTokens)
-	s.u.CompletionTokens += u.CompletionTokens
-	if u.PromptTokensDetails != nil {
-		s.u.PromptTokensDetails = u.PromptTokensDetails
-	}
-	if u.CompletionTokensDetails != nil {
-		if s.u.CompletionTokensDetails == nil {
-			s.u.CompletionTokensDetails = &CompletionTokensDetails{}
-		}
-		d := s.u.CompletionTokensDetails
-		d.ReasoningTokens += u.CompletionTokensDetails.ReasoningTokens
-		d.AudioTokens += u.CompletionTokensDetails.AudioTokens
-		d.AcceptedPredictionTokens += u.CompletionTokensDetails.AcceptedPredictionTokens
-		d.RejectedPredictionTokens += u.CompletionTokensDetails.RejectedPredictionTokens
-	}
-}
-
-func (s *usageSum) usage() Usage {
-	u := s.u
-	u.TotalTokens = u.PromptTokens + u.CompletionTokens
-	return u
+// endWithError ends a chat or legacy completions stream with e in-band.
+func endWithError(es *eventStream, e *Error) error {
+	return es.write(append(errorFrame(e), doneFrame...))
 }
 
 func appendUsage(b []byte, u *Usage) []byte {

@@ -1,128 +1,85 @@
 package oaicompat
 
 import (
-	"context"
+	"encoding/json"
 	"net/http"
 	"sync"
 )
 
-// serveCompletions is the legacy POST /v1/completions, answered by the chat
-// Backend: the request is translated once per prompt (ToChatRequest), each
-// with n choices, and the choices are numbered prompt by prompt (choice j of
-// prompt i has index i*n+j). The prompts run one after the other. echo puts
-// the prompt before each choice's text; max_tokens 0 answers without
-// calling the Backend (an empty completion, or the echoed prompt, with
-// finish_reason "length").
-func (h *Handler) serveCompletions(w http.ResponseWriter, r *http.Request) {
-	var req CompletionRequest
-	if err := h.decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
+// completionsDialect is the legacy POST /v1/completions, answered by the
+// chat Backend: the request is translated once per prompt (ToChatRequest),
+// each with n choices, and the choices are numbered prompt by prompt
+// (choice j of prompt i has index i*n+j). The prompts run one after the
+// other. echo puts the prompt before each choice's text; max_tokens 0
+// answers without calling the Backend (an empty completion, or the echoed
+// prompt, with finish_reason "length").
+type completionsDialect struct{ req CompletionRequest }
+
+func (d *completionsDialect) endpoint() string                           { return "completions" }
+func (d *completionsDialect) target() any                                { return &d.req }
+func (d *completionsDialect) writeError(w http.ResponseWriter, e *Error) { WriteError(w, e) }
+
+func (d *completionsDialect) prepare(raw []byte, extra map[string]json.RawMessage, model string) (requestInfo, error) {
+	r := &d.req
+	r.Raw, r.Extra = raw, extra
+	if model != "" {
+		r.Model = model
 	}
-	ci := CallInfoFromContext(r.Context())
-	if ci != nil {
-		ci.Endpoint, ci.Model, ci.Stream = "completions", req.Model, req.Stream
-	}
-	prompts := req.Prompts()
+	return requestInfo{model: r.Model, stream: r.Stream, maxOutput: r.maxOutput()}, r.validate()
+}
+
+func (d *completionsDialect) answer(x *exchange) (answer, error) {
+	r := &d.req
+	prompts := r.Prompts()
 	chats := make([]*ChatRequest, len(prompts))
+	echo := make([]string, len(prompts))
 	for i, p := range prompts {
-		chats[i] = req.ToChatRequest(p)
+		chats[i] = r.ToChatRequest(p)
 		check := chats[i]
 		if *check.MaxTokens == 0 { // answered without the backend; check the rest
 			c, one := *check, 1
 			c.MaxTokens, check = &one, &c
 		}
-		if err := check.Validate(); err != nil {
-			h.fail(w, r, err)
-			return
+		if err := check.validate(); err != nil {
+			return nil, err
+		}
+		if r.Echo {
+			echo[i] = p
 		}
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	id, created, n := h.cfg.ids("cmpl-"), h.cfg.now().Unix(), req.Choices()
+	id, created, n := x.h.cfg.ids("cmpl-"), x.h.cfg.now().Unix(), r.Choices()
+	wantLogprobs := r.Logprobs != nil
+	if x.es == nil {
+		col := &chatCollector{wantLogprobs: wantLogprobs, choices: make([]collected, len(prompts)*n)}
+		return x.translated(&completionCollector{chatCollector: col, w: x.w, id: id, model: r.Model, created: created, echo: echo, n: n}, chats...), nil
+	}
+	includeUsage := r.StreamOptions != nil && r.StreamOptions.IncludeUsage != nil && *r.StreamOptions.IncludeUsage
+	return x.translated(newCompletionStream(x.es, id, created, r.Model, n, echo, includeUsage), chats...), nil
+}
 
-	if !req.Stream {
-		out := &textCompletion{ID: id, Object: "text_completion", Created: created, Model: req.Model,
-			Choices: make([]textChoice, 0, len(prompts)*n)}
-		var total Usage
-		for i, chat := range chats {
-			echo := ""
-			if req.Echo {
-				echo = prompts[i]
-			}
-			col := newChatCollector(n)
-			if *chat.MaxTokens > 0 {
-				g := h.newGuard(ctx, chat, false)
-				if err := g.result(h.runChat(ctx, chat, g.wrap(col))); err != nil {
-					h.fail(w, r, err)
-					return
-				}
-			}
-			cc := col.completion("", 0, "", chat.WantsLogprobs())
-			for j, ch := range cc.Choices {
-				tc := textChoice{Index: i*n + j, Text: echo, FinishReason: ch.FinishReason}
-				if ch.Message.Content != nil {
-					tc.Text += *ch.Message.Content
-				}
-				if ch.Message.Refusal != nil {
-					tc.Text += *ch.Message.Refusal
-				}
-				if *chat.MaxTokens == 0 {
-					tc.FinishReason = FinishLength
-				}
-				if ch.Logprobs != nil {
-					tc.Logprobs = appendLegacyLogprobs(nil, ch.Logprobs.Content, len(echo))
-				}
-				out.Choices = append(out.Choices, tc)
-			}
-			total.PromptTokens += cc.Usage.PromptTokens
-			total.CompletionTokens += cc.Usage.CompletionTokens
-		}
-		total.TotalTokens = total.PromptTokens + total.CompletionTokens
-		out.Usage = &total
-		if ci != nil {
-			ci.Usage, ci.FirstOutput = total, h.cfg.now()
-			for _, c := range out.Choices {
-				ci.FinishReasons = append(ci.FinishReasons, c.FinishReason)
-			}
-		}
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
+// completionCollector is the sink of a legacy request with stream:false: the
+// chat collector's choices become text_completion choices.
+type completionCollector struct {
+	*chatCollector
+	w         http.ResponseWriter
+	id, model string
+	created   int64
+	echo      []string // per prompt: the text put before each choice
+	n         int      // choices per prompt
+}
 
-	es := newEventStream(w, cancel, h.cfg.keepAlive)
-	cs := newCompletionStream(es, id, created, req.Model, n)
-	var obs *streamObserver
-	if ci != nil {
-		obs = &streamObserver{ci: ci, now: h.cfg.now, reasons: make([]string, n)}
-	}
-	var err error
-	for i, chat := range chats {
-		echo := ""
-		if req.Echo {
-			echo = prompts[i]
-		}
-		cs.next(i*n, echo)
-		if *chat.MaxTokens == 0 {
-			for j := 0; j < n && err == nil; j++ {
-				err = cs.delta(j, Delta{FinishReason: FinishLength})
-			}
-		} else {
-			g := h.newGuard(ctx, chat, true)
-			err = g.result(h.runChat(ctx, chat, g.wrap(observe(cs, obs))))
-		}
-		if err != nil {
-			break
+func (c *completionCollector) end(u Usage) error {
+	out := &textCompletion{ID: c.id, Object: "text_completion", Created: c.created, Model: c.model,
+		Choices: make([]textChoice, len(c.choices)), Usage: &u}
+	for i := range c.choices {
+		ch := &c.choices[i]
+		echo := c.echo[i/c.n]
+		out.Choices[i] = textChoice{Index: i, Text: echo + ch.content.String() + ch.refusal.String(), FinishReason: ch.finish}
+		if c.wantLogprobs {
+			out.Choices[i].Logprobs = appendLegacyLogprobs(nil, ch.logprobs, len(echo))
 		}
 	}
-	if err == nil {
-		err = cs.end(req.StreamOptions != nil && req.StreamOptions.IncludeUsage != nil && *req.StreamOptions.IncludeUsage)
-	}
-	es.close()
-	if obs != nil {
-		ci.Usage, ci.FinishReasons = cs.total, obs.reasons
-	}
-	h.endStream(w, r, es, err)
+	return writeJSON(c.w, http.StatusOK, out)
 }
 
 // textCompletion is the legacy CreateCompletionResponse.
@@ -190,21 +147,19 @@ func appendLegacyLogprobs(b []byte, lps []TokenLogprob, offset int) []byte {
 // completionStream is the sink of a streamed legacy request: text_completion
 // chunks, one choice each, then the usage chunk when asked for, then [DONE].
 type completionStream struct {
-	es     *eventStream
-	prefix []byte // data: {"id":...,"choices":[
-	n      int
+	es           *eventStream
+	prefix       []byte // data: {"id":...,"choices":[
+	n            int
+	echo         []string // per prompt: the text put before each choice
+	includeUsage bool
 
 	mu      sync.Mutex
-	base    int    // index of the current prompt's first choice
-	echo    string // the current prompt, when echoing
-	begun   []bool // per choice of the current prompt: first chunk sent
+	begun   []bool // per choice: first chunk sent
 	offsets []int  // per choice: text length so far, for text_offset
-	cur     usageSum
-	total   Usage
 	buf     []byte
 }
 
-func newCompletionStream(es *eventStream, id string, created int64, model string, n int) *completionStream {
+func newCompletionStream(es *eventStream, id string, created int64, model string, n int, echo []string, includeUsage bool) *completionStream {
 	p := append([]byte(nil), `data: {"id":`...)
 	p = appendString(p, id)
 	p = append(p, `,"object":"text_completion","created":`...)
@@ -212,34 +167,9 @@ func newCompletionStream(es *eventStream, id string, created int64, model string
 	p = append(p, `,"model":`...)
 	p = appendString(p, model)
 	p = append(p, `,"choices":[`...)
-	return &completionStream{es: es, prefix: p, n: n, begun: make([]bool, n), offsets: make([]int, n)}
-}
-
-// next starts the choices of the next prompt.
-func (c *completionStream) next(base int, echo string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.fold()
-	c.base, c.echo = base, echo
-	clear(c.begun)
-	clear(c.offsets)
-}
-
-// fold adds the current prompt's usage to the total.
-func (c *completionStream) fold() {
-	if c.cur.set {
-		u := c.cur.usage()
-		c.total.PromptTokens += u.PromptTokens
-		c.total.CompletionTokens += u.CompletionTokens
-		c.total.TotalTokens += u.TotalTokens
-	}
-	c.cur = usageSum{}
-}
-
-func (c *completionStream) usage(u Usage) {
-	c.mu.Lock()
-	c.cur.add(u)
-	c.mu.Unlock()
+	total := n * len(echo)
+	return &completionStream{es: es, prefix: p, n: n, echo: echo, includeUsage: includeUsage,
+		begun: make([]bool, total), offsets: make([]int, total)}
 }
 
 func (c *completionStream) delta(choice int, d Delta) error {
@@ -248,11 +178,10 @@ func (c *completionStream) delta(choice int, d Delta) error {
 	text := d.Content + d.Refusal
 	if !c.begun[choice] {
 		c.begun[choice] = true
-		if c.echo != "" {
-			if err := c.emit(choice, c.echo, nil, ""); err != nil {
+		if echo := c.echo[choice/c.n]; echo != "" {
+			if err := c.emit(choice, echo, nil, ""); err != nil {
 				return err
 			}
-			c.offsets[choice] = len(c.echo)
 		}
 	}
 	if text != "" {
@@ -272,7 +201,7 @@ func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, fin
 	b = append(b, `{"text":`...)
 	b = appendString(b, text)
 	b = append(b, `,"index":`...)
-	b = appendInt(b, int64(c.base+choice))
+	b = appendInt(b, int64(choice))
 	b = append(b, `,"logprobs":`...)
 	if len(lps) > 0 {
 		b = appendLegacyLogprobs(b, lps, c.offsets[choice])
@@ -288,14 +217,13 @@ func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, fin
 }
 
 // end sends the usage chunk when asked for, then [DONE].
-func (c *completionStream) end(includeUsage bool) error {
+func (c *completionStream) end(u Usage) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.fold()
-	if includeUsage {
+	if c.includeUsage {
 		b := append(c.buf[:0], c.prefix...)
 		b = append(b, `],"usage":`...)
-		b = appendUsage(b, &c.total)
+		b = appendUsage(b, &u)
 		b = append(b, "}\n\n"...)
 		c.buf = b
 		if err := c.es.write(b); err != nil {
@@ -304,3 +232,5 @@ func (c *completionStream) end(includeUsage bool) error {
 	}
 	return c.es.write(doneFrame)
 }
+
+func (c *completionStream) fail(e *Error, _ Usage) error { return endWithError(c.es, e) }

@@ -72,8 +72,8 @@ func (r *CompletionRequest) Prompts() []string {
 	return r.Prompt.Strings
 }
 
-// Validate checks a legacy completions request as the handler does.
-func (r *CompletionRequest) Validate() error {
+// validate checks a legacy completions request as the handler does.
+func (r *CompletionRequest) validate() error {
 	if r.Model == "" {
 		return missing("model")
 	}

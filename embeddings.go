@@ -1,60 +1,79 @@
 package oaicompat
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
 )
 
-// serveEmbeddings is POST /v1/embeddings. The Embedder returns float32
-// vectors; they are written as JSON numbers, or for encoding_format
-// "base64" as the base64 of their little-endian float32 bytes, which is what
-// the OpenAI SDKs decode (and what the Python and Node SDKs ask for by default).
-func (h *Handler) serveEmbeddings(w http.ResponseWriter, r *http.Request) {
-	emb, ok := h.backend.(Embedder)
-	if !ok {
-		h.fail(w, r, Unsupported(r.Method, r.URL.Path))
-		return
+// embeddingsDialect is POST /v1/embeddings, answered by an Embedder. It
+// returns float32 vectors; they are written as JSON numbers, or for
+// encoding_format "base64" as the base64 of their little-endian float32
+// bytes, which is what the OpenAI SDKs decode (and what the Python and Node
+// SDKs ask for by default).
+type embeddingsDialect struct {
+	req EmbeddingRequest
+	x   *exchange
+	res *EmbeddingResult
+}
+
+func (d *embeddingsDialect) endpoint() string                           { return "embeddings" }
+func (d *embeddingsDialect) target() any                                { return &d.req }
+func (d *embeddingsDialect) writeError(w http.ResponseWriter, e *Error) { WriteError(w, e) }
+func (d *embeddingsDialect) supportedBy(b Backend) bool {
+	_, ok := b.(Embedder)
+	return ok
+}
+
+func (d *embeddingsDialect) prepare(raw []byte, extra map[string]json.RawMessage, model string) (requestInfo, error) {
+	r := &d.req
+	r.Raw, r.Extra = raw, extra
+	if model != "" {
+		r.Model = model
 	}
-	var req EmbeddingRequest
-	if err := h.decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	ci := CallInfoFromContext(r.Context())
-	if ci != nil {
-		ci.Endpoint, ci.Model = "embeddings", req.Model
-	}
-	var res *EmbeddingResult
-	err := call(func() (err error) { res, err = emb.Embed(r.Context(), &req); return err })
-	if err == nil && (res == nil || len(res.Vectors) != req.Input.Len()) {
+	return requestInfo{model: r.Model}, r.validate()
+}
+
+// The dialect is its own answer: one call, one JSON object, never a stream.
+func (d *embeddingsDialect) answer(x *exchange) (answer, error) { d.x = x; return d, nil }
+func (d *embeddingsDialect) fail(*Error) error                  { return nil }
+
+func (d *embeddingsDialect) run(ctx context.Context) error {
+	res, err := d.x.h.backend.(Embedder).Embed(ctx, &d.req)
+	if err == nil && (res == nil || len(res.Vectors) != d.req.Input.Len()) {
 		got := 0
 		if res != nil {
 			got = len(res.Vectors)
 		}
-		err = fmt.Errorf("oaicompat: embedder returned %d vectors for %d inputs", got, req.Input.Len())
+		err = fmt.Errorf("oaicompat: embedder returned %d vectors for %d inputs", got, d.req.Input.Len())
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
+	d.res = res
+	d.x.t.report(res.Usage)
+	return nil
+}
+
+func (d *embeddingsDialect) end() error {
+	res := d.res
 	model := res.Model
 	if model == "" {
-		model = req.Model
+		model = d.req.Model
 	}
 	u := res.Usage
 	u.total()
-	if ci != nil {
-		ci.Usage = u
-	}
 	buf := getBuffer()
-	buf.B = appendEmbeddings(buf.B, res.Vectors, req.EncodingFormat == "base64", model, &u)
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(buf.B)
-	putBuffer(buf)
+	defer putBuffer(buf)
+	buf.B = appendEmbeddings(buf.B, res.Vectors, d.req.EncodingFormat == "base64", model, &u)
+	d.x.w.Header().Set("Content-Type", "application/json")
+	_, err := d.x.w.Write(buf.B)
+	return err
 }
 
 // appendEmbeddings appends the CreateEmbeddingResponse object.

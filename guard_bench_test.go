@@ -64,7 +64,7 @@ func BenchmarkGuard(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				if c.req != nil {
 					c.req.Model = "m"
-					if err := c.req.Validate(); err != nil { // compiles and caches the schemas, as the handler does
+					if err := c.req.validate(); err != nil { // compiles and caches the schemas, as the handler does
 						b.Fatal(err)
 					}
 				}

@@ -57,11 +57,11 @@ type endpoint struct {
 // endpoints lists the routes every base path serves.
 func (h *Handler) endpoints() []endpoint {
 	eps := []endpoint{
-		{"POST", "/chat/completions", h.serveChat},
-		{"POST", "/completions", h.serveCompletions},
-		{"POST", "/responses", h.serveResponses},
-		{"POST", "/embeddings", h.serveEmbeddings},
-		{"POST", "/images/generations", h.serveImages},
+		{"POST", "/chat/completions", h.serve(func() dialect { return new(chatDialect) })},
+		{"POST", "/completions", h.serve(func() dialect { return new(completionsDialect) })},
+		{"POST", "/responses", h.serve(func() dialect { return new(responsesDialect) })},
+		{"POST", "/embeddings", h.serve(func() dialect { return new(embeddingsDialect) })},
+		{"POST", "/images/generations", h.serve(func() dialect { return new(imagesDialect) })},
 		{"GET", "/models", h.serveListModels},
 		{"GET", "/models/{model...}", h.serveGetModel},
 	}
@@ -106,19 +106,29 @@ func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 // ChatCompletions returns the handler of POST /v1/chat/completions alone.
-func (h *Handler) ChatCompletions() http.Handler { return h.recover(http.HandlerFunc(h.serveChat)) }
+func (h *Handler) ChatCompletions() http.Handler {
+	return h.recover(h.serve(func() dialect { return new(chatDialect) }))
+}
 
 // Responses returns the handler of POST /v1/responses alone.
-func (h *Handler) Responses() http.Handler { return h.recover(http.HandlerFunc(h.serveResponses)) }
+func (h *Handler) Responses() http.Handler {
+	return h.recover(h.serve(func() dialect { return new(responsesDialect) }))
+}
 
 // Completions returns the handler of POST /v1/completions (legacy) alone.
-func (h *Handler) Completions() http.Handler { return h.recover(http.HandlerFunc(h.serveCompletions)) }
+func (h *Handler) Completions() http.Handler {
+	return h.recover(h.serve(func() dialect { return new(completionsDialect) }))
+}
 
 // Embeddings returns the handler of POST /v1/embeddings alone.
-func (h *Handler) Embeddings() http.Handler { return h.recover(http.HandlerFunc(h.serveEmbeddings)) }
+func (h *Handler) Embeddings() http.Handler {
+	return h.recover(h.serve(func() dialect { return new(embeddingsDialect) }))
+}
 
 // ImageGenerations returns the handler of POST /v1/images/generations alone.
-func (h *Handler) ImageGenerations() http.Handler { return h.recover(http.HandlerFunc(h.serveImages)) }
+func (h *Handler) ImageGenerations() http.Handler {
+	return h.recover(h.serve(func() dialect { return new(imagesDialect) }))
+}
 
 // ListModels returns the handler of GET /v1/models alone.
 func (h *Handler) ListModels() http.Handler { return h.recover(http.HandlerFunc(h.serveListModels)) }
@@ -186,18 +196,17 @@ func call(f func() error) (err error) {
 	return f()
 }
 
-// fail answers err before any output: nothing for a cancelled request, the
-// error envelope otherwise. Backend panics are logged.
+// fail answers err on the routes that are not a dialect's (models, stored
+// responses): nothing for a cancelled request, the error envelope otherwise.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var p errPanic
-	if errors.As(err, &p) {
-		h.logPanic(r, p.v, p.stack)
+	gone := errors.Is(err, context.Canceled) && r.Context().Err() != nil
+	e := h.report(r, err, gone)
+	if ci := CallInfoFromContext(r.Context()); ci != nil {
+		ci.Err = e
 	}
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+	if gone {
 		return
 	}
-	e := AsError(err)
-	noteError(r.Context(), e)
 	WriteError(w, e)
 }
 
@@ -218,63 +227,9 @@ func (h *Handler) checkModel(ctx context.Context, model string) error {
 	return ModelNotFound(model)
 }
 
-// decode reads, decodes and validates a request body into req.
-func (h *Handler) decode(w http.ResponseWriter, r *http.Request, req request) error {
-	body, err := readBody(w, r, h.cfg.maxBytes)
-	if err != nil {
-		return requestError(err)
-	}
-	extra, err := decodeRequest(body, req)
-	if err != nil {
-		return err
-	}
-	req.setRaw(body, extra)
-	if m, ok := r.Context().Value(modelOverrideKey{}).(string); ok {
-		req.setModel(m) // the model named by the URL (Azure deployments)
-	}
-	if err := req.Validate(); err != nil {
-		return err
-	}
-	if err := h.checkModel(r.Context(), req.model()); err != nil {
-		return err
-	}
-	if ci := CallInfoFromContext(r.Context()); ci != nil && ci.Admit != nil {
-		return ci.Admit((len(body)+3)/4 + req.maxOutput())
-	}
-	return nil
-}
-
-// request is implemented by the request types.
-type request interface {
-	Validate() error
-	setRaw(body []byte, extra map[string]jsonRaw)
-	model() string
-	setModel(string)
-	// maxOutput is the most tokens the request may generate, all choices
-	// together (0 when it sets no bound).
-	maxOutput() int
-}
-
 // modelOverrideKey is the context key of a model named by the URL rather
-// than the body (Azure deployment paths).
+// than the body (Azure deployments).
 type modelOverrideKey struct{}
-
-func (r *ChatRequest) setRaw(b []byte, e map[string]jsonRaw)      { r.Raw, r.Extra = b, e }
-func (r *EmbeddingRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
-func (r *ImageRequest) setRaw(b []byte, e map[string]jsonRaw)     { r.Raw, r.Extra = b, e }
-func (r *ChatRequest) model() string                              { return r.Model }
-func (r *EmbeddingRequest) model() string                         { return r.Model }
-func (r *ImageRequest) model() string                             { return r.Model }
-func (r *ChatRequest) setModel(m string)                          { r.Model = m }
-func (r *EmbeddingRequest) setModel(m string)                     { r.Model = m }
-func (r *ImageRequest) setModel(m string)                         { r.Model = m }
-func (r *EmbeddingRequest) maxOutput() int                        { return 0 }
-func (r *ImageRequest) maxOutput() int                            { return 0 }
-
-func (r *ChatRequest) maxOutput() int {
-	n, _ := r.TokenLimit()
-	return n * r.Choices()
-}
 
 // lastSegment returns the part of p after its last "/" (a fallback for
 // routers that set no path values).

@@ -11,16 +11,18 @@ import (
 type Option func(*config)
 
 type config struct {
-	basePath      string
-	maxBytes      int64
-	logger        *slog.Logger
-	ids           func(prefix string) string
-	now           func() time.Time
-	keepAlive     time.Duration
-	rejectUnknown bool
-	models        []Model
-	store         ResponseStore                  // nil: Responses are not kept
-	azure         func(deployment string) string // nil: no Azure routes
+	basePath       string
+	maxBytes       int64
+	logger         *slog.Logger
+	ids            func(prefix string) string
+	now            func() time.Time
+	keepAlive      time.Duration
+	writeTimeout   time.Duration
+	reasoningField string
+	rejectUnknown  bool
+	models         []Model
+	store          ResponseStore                  // nil: Responses are not kept
+	azure          func(deployment string) string // nil: no Azure routes
 
 	noOutputChecks   bool
 	streamCheckAtEnd bool
@@ -29,13 +31,15 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		basePath:  "/v1",
-		maxBytes:  32 << 20,
-		logger:    slog.Default(),
-		ids:       RandomID,
-		now:       time.Now,
-		keepAlive: 15 * time.Second,
-		store:     NewMemoryStore(1024, time.Hour),
+		basePath:       "/v1",
+		maxBytes:       32 << 20,
+		logger:         slog.Default(),
+		ids:            RandomID,
+		now:            time.Now,
+		keepAlive:      15 * time.Second,
+		writeTimeout:   30 * time.Second,
+		reasoningField: "reasoning_content",
+		store:          NewMemoryStore(1024, time.Hour),
 	}
 }
 
@@ -66,6 +70,21 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // before the first event commits the 200 status, so a backend error after it
 // is reported in-band.
 func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }
+
+// WithWriteTimeout bounds each write of a stream: a client that stops
+// reading for this long makes the write fail, which cancels the backend's
+// context (its next Write returns an error). Default 30s; 0 removes the
+// bound. It is set through http.ResponseController, so it needs a
+// ResponseWriter that supports SetWriteDeadline (net/http's does, and so
+// does every wrapper that implements Unwrap); use it instead of
+// http.Server.WriteTimeout, which would cut long streams.
+func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+
+// WithReasoningField names the member of a chat message and of a stream
+// chunk's delta that carries the model's reasoning (see
+// [ChatWriter.WriteReasoning]). Default "reasoning_content", as vLLM,
+// llama.cpp, LiteLLM and DeepSeek send it; some clients read "reasoning".
+func WithReasoningField(name string) Option { return func(c *config) { c.reasoningField = name } }
 
 // WithModels sets the models listed by GET /v1/models when the Backend is not
 // a ModelLister. Default none.

@@ -2,6 +2,7 @@ package oaicompat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,91 +11,51 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// serveResponses is POST /v1/responses: decode, validate, then either hand
-// the request to a Responder backend, or translate it onto the chat Backend
-// (history from previous_response_id included) and run it into a
-// responseSink.
-func (h *Handler) serveResponses(w http.ResponseWriter, r *http.Request) {
-	var req ResponseRequest
-	if err := h.decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
+// responsesDialect is POST /v1/responses: handed to a Responder backend
+// as is, or translated onto the chat Backend (history from
+// previous_response_id included) and run into a responseSink.
+type responsesDialect struct{ req ResponseRequest }
+
+func (d *responsesDialect) endpoint() string                           { return "responses" }
+func (d *responsesDialect) target() any                                { return &d.req }
+func (d *responsesDialect) writeError(w http.ResponseWriter, e *Error) { WriteError(w, e) }
+
+func (d *responsesDialect) prepare(raw []byte, extra map[string]json.RawMessage, model string) (requestInfo, error) {
+	r := &d.req
+	r.Raw, r.Extra = raw, extra
+	if model != "" {
+		r.Model = model
 	}
-	ci := CallInfoFromContext(r.Context())
-	if ci != nil {
-		ci.Endpoint, ci.Model, ci.Stream = "responses", req.Model, req.Stream
-	}
+	return requestInfo{model: r.Model, stream: r.Stream, maxOutput: r.maxOutput()}, r.validate()
+}
+
+func (d *responsesDialect) answer(x *exchange) (answer, error) {
+	req, h := &d.req, x.h
 	if rs, ok := h.backend.(Responder); ok {
-		h.serveNativeResponses(w, r, rs, &req)
-		return
+		return newResponderAnswer(x, rs, req), nil
 	}
 	var history []InputItem
 	if req.PreviousResponseID != "" {
 		var err error
-		if history, err = h.history(r.Context(), req.PreviousResponseID); err != nil {
-			h.fail(w, r, err)
-			return
+		if history, err = h.history(x.r.Context(), req.PreviousResponseID); err != nil {
+			return nil, err
 		}
 	}
 	chat, err := req.ToChatRequest(history)
 	if err == nil {
-		err = chat.Validate()
+		err = chat.validate()
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	store := h.cfg.store != nil && req.Stores()
-	skel := responseSkeleton(&req, h.cfg.ids("resp_"), h.cfg.now().Unix(), store)
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-
-	g := h.newGuard(ctx, chat, req.Stream)
-	if !req.Stream {
-		s := newResponseSink(nil, skel, h.cfg.ids)
-		if err := g.result(h.runChat(ctx, chat, g.wrap(s))); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		resp, err := s.finishResponse(nil, h.cfg.now().Unix())
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		if store {
-			h.storeResponse(r, &req, resp)
-		}
-		if ci != nil {
-			ci.Usage, ci.FinishReasons, ci.FirstOutput = resp.Usage.chatUsage(), []string{s.finish}, h.cfg.now()
-		}
-		writeJSON(w, http.StatusOK, resp)
-		return
-	}
-
-	es := newEventStream(w, cancel, h.cfg.keepAlive)
-	defer es.close()
-	s := newResponseSink(es, skel, h.cfg.ids)
-	var obs *streamObserver
-	if ci != nil {
-		obs = &streamObserver{ci: ci, now: h.cfg.now, reasons: make([]string, 1)}
-	}
-	var e *Error
-	if err := g.result(h.runChat(ctx, chat, g.wrap(observe(s, obs)))); err != nil {
-		if e = h.streamError(w, r, es, err); e == nil {
-			return
-		}
-	}
-	resp, err := s.finishResponse(e, h.cfg.now().Unix())
-	if err != nil {
-		return // the stream broke; the client is gone
-	}
+	skel := responseSkeleton(req, h.cfg.ids("resp_"), h.cfg.now().Unix(), store)
+	s := newResponseSink(x.es, skel, h.cfg.ids)
+	s.w, s.now = x.w, h.cfg.now
 	if store {
-		h.storeResponse(r, &req, resp)
+		s.keep = func(resp *Response) { h.storeResponse(x.r, req, resp) }
 	}
-	if ci != nil {
-		ci.Usage, ci.FinishReasons = resp.Usage.chatUsage(), obs.reasons
-	}
-	_ = s.terminal(resp, e)
+	return x.translated(s, chat), nil
 }
 
 // responseSkeleton is the Response echoing the request, before any output.
@@ -283,6 +244,12 @@ func outputAsInput(out []OutputItem) []InputItem {
 			items = append(items, InputItem{Type: "message", ID: o.ID, Role: RoleAssistant, Status: o.Status, Content: PartsItemContent(parts...)})
 		case "function_call":
 			items = append(items, InputItem{Type: "function_call", ID: o.ID, CallID: o.CallID, Name: o.Name, Arguments: o.Arguments, Status: o.Status})
+		case "reasoning":
+			it := InputItem{Type: "reasoning", ID: o.ID, Summary: []json.RawMessage{}, EncryptedContent: o.EncryptedContent}
+			if o.Summary != "" {
+				it.Summary = append(it.Summary, append(append([]byte(`{"type":"summary_text","text":`), appendString(nil, o.Summary)...), '}'))
+			}
+			items = append(items, it)
 		}
 	}
 	return items

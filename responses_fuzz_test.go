@@ -228,8 +228,8 @@ func FuzzResponsesTranslation(f *testing.F) {
 		if err != nil {
 			return // a decode error is an ordinary 400
 		}
-		req.setRaw(body, extra)
-		if err := req.Validate(); err != nil {
+		req.Raw, req.Extra = body, extra
+		if err := req.validate(); err != nil {
 			if e := AsError(err); e.Status != 400 {
 				t.Fatalf("validation error %v is not a 400", e)
 			}
@@ -245,7 +245,7 @@ func FuzzResponsesTranslation(f *testing.F) {
 				}
 				continue
 			}
-			if err := chat.Validate(); err != nil {
+			if err := chat.validate(); err != nil {
 				t.Fatalf("valid Responses request\n%s\ntranslated to an invalid chat request: %v", body, err)
 			}
 		}
@@ -256,7 +256,9 @@ func FuzzResponsesTranslation(f *testing.F) {
 func genDeltas(g *genBytes, w *ChatWriter) {
 	started := 0
 	for k := g.n(40); k >= 0; k-- {
-		switch g.n(8) {
+		switch g.n(9) {
+		case 8:
+			_ = w.WriteReasoning(g.pick("think", " more", "ü"))
 		case 0, 1:
 			d := Delta{Content: g.pick("a", "b ", "ü", "\"q\"")}
 			if g.n(2) == 0 {
@@ -302,10 +304,10 @@ func FuzzResponsesEvents(f *testing.F) {
 		skel := responseSkeleton(&ResponseRequest{Model: "m"}, "resp_1", 1, false)
 
 		rec := httptest.NewRecorder()
-		es := newEventStream(rec, nil, 0)
+		es := newEventStream(rec, nil, 0, 0)
 		streamed := newResponseSink(es, skel, ids())
-		genDeltas(&genBytes{b: data}, newChatWriter(streamed, chat, ids()))
-		final, err := streamed.finishResponse(nil, 2)
+		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: streamed}, chat, ids()))
+		final, err := streamed.finishResponse(nil, 2, Usage{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,8 +318,8 @@ func FuzzResponsesEvents(f *testing.F) {
 		completed := checkEventSequence(t, rec.Body.Bytes())
 
 		collected := newResponseSink(nil, skel, ids())
-		genDeltas(&genBytes{b: data}, newChatWriter(collected, chat, ids()))
-		resp, err := collected.finishResponse(nil, 2)
+		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: collected}, chat, ids()))
+		resp, err := collected.finishResponse(nil, 2, Usage{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -372,6 +374,10 @@ func checkEventSequence(t *testing.T, stream []byte) json.RawMessage {
 			Item           json.RawMessage `json:"item"`
 			Response       json.RawMessage `json:"response"`
 			Logprobs       json.RawMessage `json:"logprobs"`
+			SummaryIndex   *int            `json:"summary_index"`
+			Part           *struct {
+				Type, Text string
+			} `json:"part"`
 		}
 		if err := json.Unmarshal([]byte(line[6:]), &ev); err != nil {
 			t.Fatalf("bad event JSON %q: %v", line, err)
@@ -435,6 +441,28 @@ func checkEventSequence(t *testing.T, stream []byte) json.RawMessage {
 			x := it()
 			part(x)
 			x.pdone[*ev.ContentIndex] = true
+		case "response.reasoning_summary_part.added":
+			x := it()
+			if x.typ != "reasoning" || ev.SummaryIndex == nil || *ev.SummaryIndex != 0 || ev.Part == nil || ev.Part.Type != "summary_text" {
+				t.Fatalf("summary part added out of order: %s", line)
+			}
+			x.parts[0] = &strings.Builder{}
+		case "response.reasoning_summary_text.delta":
+			x := it()
+			if ev.SummaryIndex == nil || x.parts[*ev.SummaryIndex] == nil || x.pdone[*ev.SummaryIndex] {
+				t.Fatalf("summary text for a part that is not open: %s", line)
+			}
+			x.parts[*ev.SummaryIndex].WriteString(ev.Delta)
+		case "response.reasoning_summary_text.done", "response.reasoning_summary_part.done":
+			x := it()
+			text := ev.Text
+			if ev.Part != nil {
+				text = &ev.Part.Text
+				x.pdone[*ev.SummaryIndex] = true
+			}
+			if ev.SummaryIndex == nil || x.parts[*ev.SummaryIndex] == nil || text == nil || *text != x.parts[*ev.SummaryIndex].String() {
+				t.Fatalf("%s: text %v, deltas %q", ev.Type, text, x.parts[0])
+			}
 		case "response.function_call_arguments.delta":
 			x := it()
 			if x.typ != "function_call" {

@@ -35,6 +35,7 @@ type Responder interface {
 // ResponseEventWriter is what a Responder writes Responses stream events to.
 type ResponseEventWriter struct {
 	es *eventStream // nil: not streaming
+	t  *tally
 
 	mu    sync.Mutex
 	seq   int64
@@ -83,10 +84,12 @@ func (w *ResponseEventWriter) WriteEvent(event any) error {
 		if w.final == nil {
 			w.final = json.RawMessage("null")
 		}
+		w.account(w.final)
 	}
 	if w.es == nil {
 		return nil
 	}
+	w.t.output()
 	js, err := gojson.Marshal(m)
 	if err != nil {
 		return err
@@ -95,38 +98,79 @@ func (w *ResponseEventWriter) WriteEvent(event any) error {
 	return w.es.write(w.buf)
 }
 
-// serveNativeResponses runs a Responder.
-func (h *Handler) serveNativeResponses(w http.ResponseWriter, r *http.Request, rs Responder, req *ResponseRequest) {
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	if !req.Stream {
-		ew := &ResponseEventWriter{}
-		err := call(func() error { return rs.Respond(ctx, req, ew) })
-		if err == nil && (ew.final == nil || isNull(ew.final)) {
-			err = errors.New("oaicompat: Responder returned without a terminal event carrying the response")
+// account reports the terminal response's usage and finish to the tally.
+func (w *ResponseEventWriter) account(final json.RawMessage) {
+	var resp struct {
+		Status            string             `json:"status"`
+		IncompleteDetails *IncompleteDetails `json:"incomplete_details"`
+		Usage             *ResponseUsage     `json:"usage"`
+		Output            []struct {
+			Type string `json:"type"`
+		} `json:"output"`
+	}
+	if gojson.Unmarshal(final, &resp) != nil {
+		return
+	}
+	if resp.Usage != nil {
+		w.t.report(resp.Usage.chatUsage())
+	}
+	reason := ""
+	switch resp.Status {
+	case StatusCompleted:
+		reason = FinishStop
+		for _, o := range resp.Output {
+			if o.Type == "function_call" {
+				reason = FinishToolCalls
+			}
 		}
-		if err != nil {
-			h.fail(w, r, err)
-			return
+	case StatusIncomplete:
+		reason = FinishLength
+		if resp.IncompleteDetails != nil && resp.IncompleteDetails.Reason == "content_filter" {
+			reason = FinishContentFilter
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(ew.final)
-		return
 	}
-	es := newEventStream(w, cancel, h.cfg.keepAlive)
-	defer es.close()
-	ew := &ResponseEventWriter{es: es}
-	err := call(func() error { return rs.Respond(ctx, req, ew) })
-	if err == nil {
-		return
+	w.t.delta(0, &Delta{FinishReason: reason})
+}
+
+// responderAnswer is the answer of a Responder backend.
+type responderAnswer struct {
+	rs  Responder
+	req *ResponseRequest
+	w   http.ResponseWriter
+	ew  *ResponseEventWriter
+}
+
+func newResponderAnswer(x *exchange, rs Responder, req *ResponseRequest) *responderAnswer {
+	x.t.grow(1)
+	return &responderAnswer{rs: rs, req: req, w: x.w, ew: &ResponseEventWriter{es: x.es, t: &x.t}}
+}
+
+func (a *responderAnswer) run(ctx context.Context) error {
+	if err := a.rs.Respond(ctx, a.req, a.ew); err != nil {
+		return err
 	}
-	e := h.streamError(w, r, es, err)
-	if e == nil {
-		return
+	if a.ew.final == nil || isNull(a.ew.final) {
+		return errors.New("oaicompat: Responder returned without a terminal event carrying the response")
 	}
+	return nil
+}
+
+// end sends a non-streamed answer: the terminal event's response.
+func (a *responderAnswer) end() error {
+	if a.ew.es != nil {
+		return nil
+	}
+	a.w.Header().Set("Content-Type", "application/json")
+	_, err := a.w.Write(a.ew.final)
+	return err
+}
+
+// fail sends the in-band error event.
+func (a *responderAnswer) fail(e *Error) error {
+	ew := a.ew
 	ew.mu.Lock()
 	defer ew.mu.Unlock()
 	b := append([]byte(`{"type":"error","sequence_number":`), appendInt(nil, ew.seq)...)
 	b = append(appendErrorEventFields(b, e), '}')
-	_ = es.write(appendEventFrame(nil, "error", b))
+	return ew.es.write(appendEventFrame(nil, "error", b))
 }

@@ -103,17 +103,20 @@ func (u *ResponseUsage) chatUsage() Usage {
 	return Usage{PromptTokens: u.InputTokens, CompletionTokens: u.OutputTokens, TotalTokens: u.TotalTokens}
 }
 
-// OutputItem is an item of Response.output: Type "message" (Role, Content)
-// or "function_call" (CallID, Name, Arguments).
+// OutputItem is an item of Response.output: Type "message" (Role, Content),
+// "function_call" (CallID, Name, Arguments) or "reasoning" (Summary, the
+// text of its one summary part, and EncryptedContent).
 type OutputItem struct {
-	Type      string
-	ID        string
-	Status    string
-	Role      string
-	Content   []OutputContent
-	CallID    string
-	Name      string
-	Arguments string
+	Type             string
+	ID               string
+	Status           string
+	Role             string
+	Content          []OutputContent
+	CallID           string
+	Name             string
+	Arguments        string
+	Summary          string
+	EncryptedContent string
 }
 
 // OutputContent is a part of an output message: Type "output_text" (Text,
@@ -139,7 +142,11 @@ func (it *OutputItem) UnmarshalJSON(data []byte) error {
 		CallID    string `json:"call_id"`
 		Name      string `json:"name"`
 		Arguments string `json:"arguments"`
-		Content   []struct {
+		Summary   []struct {
+			Text string `json:"text"`
+		} `json:"summary"`
+		EncryptedContent string `json:"encrypted_content"`
+		Content          []struct {
 			Type     string         `json:"type"`
 			Text     string         `json:"text"`
 			Refusal  string         `json:"refusal"`
@@ -149,7 +156,11 @@ func (it *OutputItem) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	*it = OutputItem{Type: w.Type, ID: w.ID, Status: w.Status, Role: w.Role, CallID: w.CallID, Name: w.Name, Arguments: w.Arguments}
+	*it = OutputItem{Type: w.Type, ID: w.ID, Status: w.Status, Role: w.Role, CallID: w.CallID, Name: w.Name, Arguments: w.Arguments,
+		EncryptedContent: w.EncryptedContent}
+	for _, p := range w.Summary {
+		it.Summary += p.Text
+	}
 	for _, c := range w.Content {
 		it.Content = append(it.Content, OutputContent{Type: c.Type, Text: c.Text, Refusal: c.Refusal, Logprobs: c.Logprobs})
 	}
@@ -166,6 +177,18 @@ func appendOutputItem(b []byte, it *OutputItem) []byte {
 	b = append(b, `,"status":`...)
 	b = appendString(b, it.Status)
 	switch it.Type {
+	case "reasoning":
+		b = append(b, `,"summary":[`...)
+		if it.Summary != "" {
+			b = append(b, `{"type":"summary_text","text":`...)
+			b = appendString(b, it.Summary)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+		if it.EncryptedContent != "" {
+			b = append(b, `,"encrypted_content":`...)
+			b = appendString(b, it.EncryptedContent)
+		}
 	case "function_call":
 		b = append(b, `,"arguments":`...)
 		b = appendString(b, it.Arguments)

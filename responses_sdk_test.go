@@ -427,7 +427,7 @@ func TestResponsesInputShapesReachChat(t *testing.T) {
 			t.Errorf("Extra lacks %q: %v", k, c.Extra)
 		}
 	}
-	if err := c.Validate(); err != nil {
+	if err := oaicompat.ValidateChat(c); err != nil {
 		t.Errorf("translated request does not validate: %v", err)
 	}
 }

@@ -1,8 +1,10 @@
 package oaicompat
 
 import (
+	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 )
@@ -27,15 +29,18 @@ import (
 // with the first output, so that an error before any output is still an
 // ordinary JSON error with its HTTP status.
 type responseSink struct {
-	es  *eventStream // nil: collect only
-	ids func(prefix string) string
+	es   *eventStream // nil: collect only
+	w    http.ResponseWriter
+	ids  func(prefix string) string
+	now  func() time.Time
+	keep func(*Response) // stores the finished response, when asked to
 
 	mu      sync.Mutex
 	resp    *Response // the skeleton: request echo, id, created_at
 	items   []*outItem
 	msg     *outItem   // the open message item, or nil
+	thought *outItem   // the open reasoning item, or nil
 	calls   []*outItem // function calls by tool-call index
-	total   usageSum
 	finish  string
 	seq     int64
 	started bool
@@ -59,10 +64,26 @@ func newResponseSink(es *eventStream, skeleton *Response, ids func(string) strin
 	return &responseSink{es: es, resp: skeleton, ids: ids}
 }
 
-func (s *responseSink) usage(u Usage) {
-	s.mu.Lock()
-	s.total.add(u)
-	s.mu.Unlock()
+// end completes the response: stored (so that a client may chain on it as
+// soon as it sees the end), then sent as one object or as the terminal
+// event.
+func (s *responseSink) end(u Usage) error { return s.complete(nil, u) }
+
+// fail ends a stream that began: the response failed with e.
+func (s *responseSink) fail(e *Error, u Usage) error { return s.complete(e, u) }
+
+func (s *responseSink) complete(e *Error, u Usage) error {
+	resp, err := s.finishResponse(e, s.now().Unix(), u)
+	if err != nil {
+		return err // the stream broke; the client is gone
+	}
+	if s.keep != nil {
+		s.keep(resp)
+	}
+	if s.es == nil {
+		return writeJSON(s.w, http.StatusOK, resp)
+	}
+	return s.terminal(resp, e)
 }
 
 func (s *responseSink) delta(_ int, d Delta) error {
@@ -70,6 +91,11 @@ func (s *responseSink) delta(_ int, d Delta) error {
 	defer s.mu.Unlock()
 	if err := s.start(); err != nil {
 		return err
+	}
+	if d.Reasoning != "" || d.ReasoningSignature != "" {
+		if err := s.reasoning(d.Reasoning, d.ReasoningSignature); err != nil {
+			return err
+		}
 	}
 	if d.Content != "" {
 		m, err := s.message()
@@ -131,11 +157,69 @@ func (s *responseSink) delta(_ int, d Delta) error {
 	return nil
 }
 
+// reasoning handles a piece of reasoning: the first one after other output
+// adds a reasoning item, whose text is its one summary part.
+func (s *responseSink) reasoning(text, signature string) error {
+	r := s.thought
+	if r == nil {
+		if err := s.closeMessage(); err != nil {
+			return err
+		}
+		r = s.add(OutputItem{Type: "reasoning", ID: s.ids("rs_"), Status: StatusInProgress})
+		s.thought = r
+		if err := s.itemEvent("response.output_item.added", r); err != nil {
+			return err
+		}
+		if err := s.summaryEvent("response.reasoning_summary_part.added", r, ""); err != nil {
+			return err
+		}
+	}
+	r.EncryptedContent += signature
+	if text == "" {
+		return nil
+	}
+	r.text.WriteString(text)
+	if s.es == nil {
+		return nil
+	}
+	b := s.head("response.reasoning_summary_text.delta")
+	b = appendItemRef(b, r, -1)
+	b = append(b, `,"summary_index":0,"delta":`...)
+	b = appendString(b, text)
+	return s.emit("response.reasoning_summary_text.delta", b)
+}
+
+// summaryEvent sends a reasoning_summary_part event with text as the part.
+func (s *responseSink) summaryEvent(name string, r *outItem, text string) error {
+	if s.es == nil {
+		return nil
+	}
+	b := s.head(name)
+	b = appendItemRef(b, r, -1)
+	b = append(b, `,"summary_index":0,"part":{"type":"summary_text","text":`...)
+	b = appendString(b, text)
+	b = append(b, '}')
+	return s.emit(name, b)
+}
+
+// closeReasoning closes the open reasoning item, if any.
+func (s *responseSink) closeReasoning() error {
+	r := s.thought
+	if r == nil {
+		return nil
+	}
+	s.thought = nil
+	return s.closeItem(r, StatusCompleted)
+}
+
 // toolCall handles a tool-call fragment: the first one of a call adds a
 // function_call item.
 func (s *responseSink) toolCall(tc *ToolCallDelta) error {
 	if tc.Index == len(s.calls) {
 		if err := s.closeMessage(); err != nil {
+			return err
+		}
+		if err := s.closeReasoning(); err != nil {
 			return err
 		}
 		fc := s.add(OutputItem{Type: "function_call", ID: s.ids("fc_"), Status: StatusInProgress, CallID: tc.ID, Name: tc.Name})
@@ -170,6 +254,9 @@ func (s *responseSink) add(it OutputItem) *outItem {
 func (s *responseSink) message() (*outItem, error) {
 	if s.msg != nil {
 		return s.msg, nil
+	}
+	if err := s.closeReasoning(); err != nil {
+		return nil, err
 	}
 	s.msg = s.add(OutputItem{Type: "message", ID: s.ids("msg_"), Status: StatusInProgress, Role: RoleAssistant, Content: []OutputContent{}})
 	return s.msg, s.itemEvent("response.output_item.added", s.msg)
@@ -209,6 +296,22 @@ func (s *responseSink) closeMessage() error {
 func (s *responseSink) closeItem(o *outItem, status string) error {
 	o.closed = true
 	o.Status = status
+	if o.Type == "reasoning" {
+		o.Summary = o.text.String()
+		if s.es != nil {
+			b := s.head("response.reasoning_summary_text.done")
+			b = appendItemRef(b, o, -1)
+			b = append(b, `,"summary_index":0,"text":`...)
+			b = appendString(b, o.Summary)
+			if err := s.emit("response.reasoning_summary_text.done", b); err != nil {
+				return err
+			}
+			if err := s.summaryEvent("response.reasoning_summary_part.done", o, o.Summary); err != nil {
+				return err
+			}
+		}
+		return s.itemEvent("response.output_item.done", o)
+	}
 	if o.Type == "function_call" {
 		o.Arguments = o.args.String()
 		if s.es != nil {
@@ -265,7 +368,7 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 // first, so that a client can chain on it as soon as it sees the end).
 // A nil err completes the response (or leaves it incomplete after a
 // "length" or "content_filter" finish); otherwise it failed with e.
-func (s *responseSink) finishResponse(e *Error, completedAt int64) (*Response, error) {
+func (s *responseSink) finishResponse(e *Error, completedAt int64, u Usage) (*Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := *s.resp
@@ -286,7 +389,7 @@ func (s *responseSink) finishResponse(e *Error, completedAt int64) (*Response, e
 		if out.Status == StatusCompleted {
 			out.CompletedAt = &completedAt
 		}
-		s.msg = nil
+		s.msg, s.thought = nil, nil
 		for _, o := range s.items {
 			if !o.closed {
 				if err := s.closeItem(o, out.Status); err != nil {
@@ -300,13 +403,15 @@ func (s *responseSink) finishResponse(e *Error, completedAt int64) (*Response, e
 		if !o.closed { // failed mid-item
 			o.Status = StatusIncomplete
 			o.Arguments = o.args.String()
+			if o.Type == "reasoning" {
+				o.Summary = o.text.String()
+			}
 			for ci := range o.Content {
 				o.Content[ci].Text, o.Content[ci].Refusal = o.text.String(), o.refusal.String()
 			}
 		}
 		out.Output[i] = o.OutputItem
 	}
-	u := s.total.usage()
 	out.Usage = responseUsage(u)
 	return &out, nil
 }

@@ -258,6 +258,8 @@ type InputItem struct {
 	// Output is a function_call_output's result: a string or parts.
 	Output  ItemContent       `json:"output,omitempty"`
 	Summary []json.RawMessage `json:"summary,omitempty"`
+	// EncryptedContent is a reasoning item's opaque signature.
+	EncryptedContent string `json:"encrypted_content,omitempty"`
 	// Raw is the item as received.
 	Raw json.RawMessage `json:"-"`
 }

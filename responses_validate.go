@@ -4,12 +4,12 @@ import (
 	"strconv"
 )
 
-// Validate checks a Responses request as the handler does, with param paths
+// validate checks a Responses request as the handler does, with param paths
 // in the Responses field names (input[2].content[0].type, text.format.name,
 // ...). It checks what every server must; whether a chat Backend can serve
 // the request (built-in tools, prompt templates) is checked by
 // ToChatRequest.
-func (r *ResponseRequest) Validate() error {
+func (r *ResponseRequest) validate() error {
 	if r.Model == "" {
 		return missing("model")
 	}

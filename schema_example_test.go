@@ -76,9 +76,13 @@ func ExampleWithOutputRepair() {
 		"response_format": oaicompat.ResponseFormatFor[Report]("report")})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/chat/completions", bytes.NewReader(body)))
-	var out oaicompat.ChatCompletion
+	var out struct {
+		Choices []struct {
+			Message struct{ Content string }
+		}
+	}
 	_ = json.Unmarshal(rec.Body.Bytes(), &out)
-	fmt.Println(rec.Code, *out.Choices[0].Message.Content)
+	fmt.Println(rec.Code, out.Choices[0].Message.Content)
 	// Output:
 	// 200 {"summary":"ok","score":7,"tags":[]}
 }

@@ -90,7 +90,7 @@ func TestSchemaForGolden(t *testing.T) {
 			strict := true
 			req := oaicompat.ChatRequest{Model: "m", Messages: []oaicompat.Message{{Role: oaicompat.RoleUser, Content: oaicompat.TextContent("hi")}},
 				Tools: []oaicompat.Tool{{Type: "function", Function: &oaicompat.FunctionDefinition{Name: "f", Parameters: raw, Strict: &strict}}}}
-			if err := req.Validate(); err != nil {
+			if err := oaicompat.ValidateChat(&req); err != nil {
 				t.Fatalf("generated schema fails the strict check: %v", err)
 			}
 			var buf bytes.Buffer
@@ -180,7 +180,7 @@ func TestToolAndFormatShapes(t *testing.T) {
 	// The request validator accepts what the helpers make.
 	req := oaicompat.ChatRequest{Model: "m", Messages: []oaicompat.Message{{Role: oaicompat.RoleUser, Content: oaicompat.TextContent("hi")}},
 		Tools: []oaicompat.Tool{oaicompat.FunctionTool[unitArgs]("convert_units", ""), oaicompat.FunctionTool[forest]("plant", "")}, ResponseFormat: oaicompat.ResponseFormatFor[nested]("n")}
-	if err := req.Validate(); err != nil {
+	if err := oaicompat.ValidateChat(&req); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
 }

@@ -15,53 +15,65 @@ import (
 //     error before any output is still an ordinary JSON error with its status;
 //   - each event is one Write and one flush, through http.ResponseController
 //     so that wrappers implementing Unwrap keep streaming;
+//   - each write has a deadline (WithWriteTimeout): a client that stops
+//     reading makes it fail instead of pinning the backend;
 //   - while the backend is silent for a keep-alive interval a comment
-//     ": ping" is sent (this commits the headers);
+//     ": ping" is sent (this commits the headers); the pings come from a
+//     runtime timer, not a goroutine per stream;
 //   - the first failed write cancels the backend's context and is sticky.
 
 // eventStream writes server-sent events to one response.
 type eventStream struct {
-	w      http.ResponseWriter
-	rc     *http.ResponseController
-	cancel func() // cancels the backend on a failed write
+	w            http.ResponseWriter
+	rc           *http.ResponseController
+	cancel       func() // cancels the backend on a failed write
+	keepAlive    time.Duration
+	writeTimeout time.Duration
 
-	mu      sync.Mutex
-	started bool
-	active  bool // an event was written since the last keep-alive tick
-	closed  bool
-	err     error
-	stop    chan struct{}
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	started  bool
+	active   bool // an event was written since the last keep-alive tick
+	closed   bool
+	err      error
+	timer    *time.Timer
+	deadline time.Time // the write deadline set on the connection
 }
 
-func newEventStream(w http.ResponseWriter, cancel func(), keepAlive time.Duration) *eventStream {
-	s := &eventStream{w: w, rc: http.NewResponseController(w), cancel: cancel}
-	if keepAlive > 0 {
-		s.stop = make(chan struct{})
-		s.wg.Add(1)
-		go s.keepAlive(keepAlive)
+func newEventStream(w http.ResponseWriter, cancel func(), keepAlive, writeTimeout time.Duration) *eventStream {
+	return &eventStream{w: w, rc: http.NewResponseController(w), cancel: cancel,
+		keepAlive: keepAlive, writeTimeout: writeTimeout}
+}
+
+// startKeepAlive starts the keep-alive pings (none on a nil stream).
+func (s *eventStream) startKeepAlive() {
+	if s == nil || s.keepAlive <= 0 {
+		return
 	}
-	return s
+	s.mu.Lock()
+	if !s.closed {
+		s.timer = time.AfterFunc(s.keepAlive, s.tick)
+	}
+	s.mu.Unlock()
 }
 
-func (s *eventStream) keepAlive(every time.Duration) {
-	defer s.wg.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			s.mu.Lock()
-			if !s.active && !s.closed {
-				_ = s.writeLocked([]byte(": ping\n\n"))
-			}
-			s.active = false
-			s.mu.Unlock()
-		}
+// tick runs on the keep-alive timer: a ping when nothing was written since
+// the last tick, then the next tick.
+func (s *eventStream) tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	if !s.active {
+		_ = s.writeLocked(pingFrame)
+	}
+	s.active = false
+	if s.err == nil {
+		s.timer.Reset(s.keepAlive)
 	}
 }
+
+var pingFrame = []byte(": ping\n\n")
 
 // Started reports whether the headers went out; after that, errors must be
 // sent in-band.
@@ -69,6 +81,14 @@ func (s *eventStream) Started() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.started
+}
+
+// failed reports whether a write failed (the client is gone or stopped
+// reading).
+func (s *eventStream) failed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err != nil
 }
 
 // write sends one complete event (already framed, ending in "\n\n").
@@ -82,6 +102,9 @@ func (s *eventStream) write(frame []byte) error {
 func (s *eventStream) writeLocked(frame []byte) error {
 	if s.err != nil {
 		return s.err
+	}
+	if s.writeTimeout > 0 {
+		s.extendDeadline()
 	}
 	if !s.started {
 		h := s.w.Header()
@@ -101,6 +124,22 @@ func (s *eventStream) writeLocked(frame []byte) error {
 	return nil
 }
 
+// extendDeadline keeps the connection's write deadline at least half a
+// write timeout away, setting it at most once per half timeout. A writer
+// that cannot set deadlines (one without Unwrap) goes without.
+func (s *eventStream) extendDeadline() {
+	now := time.Now()
+	if s.deadline.Sub(now) > s.writeTimeout/2 {
+		return
+	}
+	d := now.Add(s.writeTimeout)
+	if err := s.rc.SetWriteDeadline(d); err != nil {
+		s.writeTimeout = 0
+		return
+	}
+	s.deadline = d
+}
+
 func (s *eventStream) fail(err error) error {
 	s.err = err
 	if s.cancel != nil {
@@ -109,14 +148,24 @@ func (s *eventStream) fail(err error) error {
 	return err
 }
 
-// close stops the keep-alives; no event is written after it.
+// close stops the keep-alives and lifts the write deadline (the connection
+// may serve another request); no event is written after it. It may be
+// called more than once, and on a nil stream.
 func (s *eventStream) close() {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
 	s.closed = true
-	s.mu.Unlock()
-	if s.stop != nil {
-		close(s.stop)
-		s.wg.Wait()
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	if !s.deadline.IsZero() && s.err == nil {
+		_ = s.rc.SetWriteDeadline(time.Time{})
 	}
 }
 
@@ -128,8 +177,6 @@ func appendDataFrame(b, json []byte) []byte {
 }
 
 // appendEventFrame appends a named event: "event: name\ndata: json\n\n".
-//
-//lint:ignore U1000 kept for the named-event dialects (Responses API) landing next.
 func appendEventFrame(b []byte, name string, json []byte) []byte {
 	b = append(b, "event: "...)
 	b = append(b, name...)

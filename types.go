@@ -289,42 +289,6 @@ const (
 	FinishFunctionCall  = "function_call"
 )
 
-// ChatCompletion is the response of a non-streamed chat request.
-type ChatCompletion struct {
-	ID                string       `json:"id"`
-	Object            string       `json:"object"`
-	Created           int64        `json:"created"`
-	Model             string       `json:"model"`
-	Choices           []ChatChoice `json:"choices"`
-	Usage             *Usage       `json:"usage,omitempty"`
-	ServiceTier       string       `json:"service_tier,omitempty"`
-	SystemFingerprint string       `json:"system_fingerprint,omitempty"`
-}
-
-// ChatChoice is one choice of a ChatCompletion.
-type ChatChoice struct {
-	Index        int             `json:"index"`
-	Message      ResponseMessage `json:"message"`
-	FinishReason string          `json:"finish_reason"`
-	Logprobs     *ChoiceLogprobs `json:"logprobs"`
-}
-
-// ResponseMessage is the assistant message of a ChatChoice. Content and
-// Refusal are null when empty, as OpenAI sends them.
-type ResponseMessage struct {
-	Role        string            `json:"role"`
-	Content     *string           `json:"content"`
-	Refusal     *string           `json:"refusal"`
-	ToolCalls   []ToolCall        `json:"tool_calls,omitempty"`
-	Annotations []json.RawMessage `json:"annotations"`
-}
-
-// ChoiceLogprobs holds the log probabilities of a choice's tokens.
-type ChoiceLogprobs struct {
-	Content []TokenLogprob `json:"content"`
-	Refusal []TokenLogprob `json:"refusal"`
-}
-
 // TokenLogprob is the log probability of one output token.
 type TokenLogprob struct {
 	Token       string       `json:"token"`

@@ -9,9 +9,8 @@ import (
 // request field is checked here before a Backend runs. A violation is a 400
 // invalid_request_error whose param is the field path, e.g. messages[1].role.
 
-// Validate checks a chat request as the handler does. It is exported so that
-// code building requests (tests, relays, the mock) can reuse the same rules.
-func (r *ChatRequest) Validate() error {
+// validate checks a chat request as the handler does.
+func (r *ChatRequest) validate() error {
 	if r.Model == "" {
 		return missing("model")
 	}
@@ -332,8 +331,8 @@ func validateMetadata(md map[string]string) error {
 	return nil
 }
 
-// Validate checks an embeddings request as the handler does.
-func (r *EmbeddingRequest) Validate() error {
+// validate checks an embeddings request as the handler does.
+func (r *EmbeddingRequest) validate() error {
 	if r.Model == "" {
 		return missing("model")
 	}
@@ -380,8 +379,8 @@ func (r *EmbeddingRequest) Validate() error {
 	return checkIntRange("dimensions", r.Dimensions, 1, 1<<20)
 }
 
-// Validate checks an image generation request as the handler does.
-func (r *ImageRequest) Validate() error {
+// validate checks an image generation request as the handler does.
+func (r *ImageRequest) validate() error {
 	if r.Prompt == "" {
 		return missing("prompt")
 	}

@@ -1,6 +1,7 @@
 package oaicompat
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -14,6 +15,19 @@ type Delta struct {
 	Content string
 	// Refusal is the next piece of a refusal message.
 	Refusal string
+	// Reasoning is the next piece of the model's reasoning, which clients
+	// show apart from the answer: reasoning_content in chat, a reasoning
+	// item in the Responses API, a thinking block in Anthropic Messages.
+	Reasoning string
+	// Extra holds vendor fields of a chat delta (a relay forwarding another
+	// server's stream keeps them here); they are written as they are into
+	// the chunk's delta object, or the message of a non-streamed answer,
+	// and ignored by the other dialects.
+	Extra map[string]json.RawMessage
+	// ReasoningSignature is an opaque token that vouches for the reasoning
+	// when a client sends it back in a later turn (Anthropic's signature,
+	// the Responses API's encrypted_content); chat clients do not see it.
+	ReasoningSignature string
 	// ToolCall is a fragment of a tool call.
 	ToolCall *ToolCallDelta
 	// Logprobs are the log probabilities of the tokens in Content; they
@@ -105,6 +119,17 @@ func (w *ChatWriter) WriteText(s string) error {
 		return nil
 	}
 	return w.WriteDelta(Delta{Content: s})
+}
+
+// WriteReasoning writes the next piece of the model's reasoning. Write it
+// before the answer it leads to: each dialect shows it in its own shape
+// (see [Delta.Reasoning]), and clients that did not ask for reasoning
+// ignore it.
+func (w *ChatWriter) WriteReasoning(s string) error {
+	if s == "" {
+		return nil
+	}
+	return w.WriteDelta(Delta{Reasoning: s})
 }
 
 // WriteRefusal writes the next piece of a refusal.

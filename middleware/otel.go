@@ -186,7 +186,7 @@ func (t *telemetry) serve(w http.ResponseWriter, r *http.Request, next http.Hand
 			t.ttft.Record(ctx, d.Seconds(), op, provider, attrs...)
 		}
 	}
-	if (ci.Err == nil || ci.Usage.TotalTokens > 0) && t.tokens.Enabled(ctx) {
+	if !ci.UsageEstimated && (ci.Err == nil || ci.Usage.TotalTokens > 0) && t.tokens.Enabled(ctx) {
 		t.recordTokens(ctx, ci.Usage.PromptTokens, semconv.GenAITokenTypeInput, op, attrs)
 		t.recordTokens(ctx, ci.Usage.CompletionTokens, semconv.GenAITokenTypeOutput, op, attrs)
 	}

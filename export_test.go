@@ -1,0 +1,6 @@
+package oaicompat
+
+// Internals the external tests check directly.
+
+// ValidateChat validates r as the handler does.
+func ValidateChat(r *ChatRequest) error { return r.validate() }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // CompletionRequest is the body of the legacy POST /v1/completions. The
@@ -151,7 +153,7 @@ func (r *CompletionRequest) ToChatRequest(prompt string) *ChatRequest {
 		yes := true
 		c.Logprobs, c.TopLogprobs = &yes, r.Logprobs
 	}
-	if firstByte(r.Raw) == '{' {
+	if jsonx.FirstByte(r.Raw) == '{' {
 		c.Extra, _ = extraFields(r.Raw, completionFieldsMapped)
 	}
 	for k, v := range r.Extra {

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // This file turns a request body into one of the request types: read with a
@@ -48,7 +50,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 // decodeRequest decodes data, which must be a JSON object, into v (a pointer
 // to a request struct) and returns the fields v's type does not model.
 func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
-	if firstByte(data) != '{' {
+	if jsonx.FirstByte(data) != '{' {
 		if json.Valid(data) {
 			return nil, InvalidRequest("", "Invalid body: expected a JSON object.")
 		}
@@ -191,11 +193,11 @@ func joinPath(path, name string) string {
 
 func unionDescription(t reflect.Type) string {
 	switch t {
-	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(ResponseInput{}), reflect.TypeOf(ItemContent{}):
+	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(responses.Input{}), reflect.TypeOf(responses.Content{}):
 		return "one of a string or array of objects"
 	case reflect.TypeOf(Stop{}):
 		return "one of a string or array of strings"
-	case reflect.TypeOf(ToolChoice{}), reflect.TypeOf(ResponseToolChoice{}):
+	case reflect.TypeOf(ToolChoice{}), reflect.TypeOf(responses.ToolChoice{}):
 		return "one of a string or object"
 	case reflect.TypeOf(EmbeddingInput{}):
 		return "one of a string, array of strings, array of integers or array of arrays of integers"
@@ -308,7 +310,7 @@ func (s *scanner) peek() byte {
 }
 
 func (s *scanner) skipSpace() {
-	for s.pos < len(s.data) && isSpace(s.data[s.pos]) {
+	for s.pos < len(s.data) && jsonx.IsSpace(s.data[s.pos]) {
 		s.pos++
 	}
 }
@@ -360,7 +362,7 @@ func (s *scanner) skipValue() bool {
 		start := s.pos
 		for s.pos < len(s.data) {
 			c := s.data[s.pos]
-			if c == ',' || c == '}' || c == ']' || isSpace(c) {
+			if c == ',' || c == '}' || c == ']' || jsonx.IsSpace(c) {
 				break
 			}
 			s.pos++

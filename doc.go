@@ -39,7 +39,7 @@
 //
 // The chat Backend also answers POST /v1/responses (the Responses API,
 // translated onto Chat by ToChatRequest; stored for previous_response_id and
-// GET/DELETE /v1/responses/{id} by a ResponseStore, in memory by default),
+// GET/DELETE /v1/responses/{id} by a responses.Store, in memory by default),
 // the legacy POST /v1/completions (each prompt a user message), and, with
 // WithAzure, Azure OpenAI's URL shapes. Each dialect is a request translator
 // plus a sink of its own; a Backend that speaks the Responses API natively

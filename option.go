@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // An Option configures a Handler. Each With… function documents its default.
@@ -21,7 +23,7 @@ type config struct {
 	reasoningField string
 	rejectUnknown  bool
 	models         []Model
-	store          ResponseStore                  // nil: Responses are not kept
+	store          responses.Store                // nil: Responses are not kept
 	azure          func(deployment string) string // nil: no Azure routes
 
 	noOutputChecks   bool
@@ -39,7 +41,7 @@ func defaultConfig() config {
 		keepAlive:      15 * time.Second,
 		writeTimeout:   30 * time.Second,
 		reasoningField: "reasoning_content",
-		store:          NewMemoryStore(1024, time.Hour),
+		store:          responses.NewMemoryStore(1024, time.Hour),
 	}
 }
 
@@ -136,3 +138,12 @@ func RandomID(prefix string) string {
 	}
 	return string(b)
 }
+
+// WithResponseStore sets where Responses are kept for
+// GET/DELETE /v1/responses/{id}, .../input_items and previous_response_id.
+// Default: a responses.MemoryStore of 1024 responses kept for one hour, so that the
+// SDKs' default store:true and multi-turn previous_response_id work out of
+// the box on one instance. Pass a shared store for several instances, or nil
+// to keep nothing: the retrieval routes then answer 404 and
+// previous_response_id a 400.
+func WithResponseStore(s responses.Store) Option { return func(c *config) { c.store = s } }

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // Responder is an optional Backend capability for a backend that speaks the
@@ -29,7 +31,7 @@ import (
 // a returned *Error before the first event is the HTTP answer; after it,
 // an in-band error event.
 type Responder interface {
-	Respond(ctx context.Context, req *ResponseRequest, w *ResponseEventWriter) error
+	Respond(ctx context.Context, req *responses.Request, w *ResponseEventWriter) error
 }
 
 // ResponseEventWriter is what a Responder writes Responses stream events to.
@@ -76,7 +78,7 @@ func (w *ResponseEventWriter) WriteEvent(event any) error {
 	if w.final != nil {
 		return errAfterTerminal
 	}
-	m["sequence_number"] = appendInt(nil, w.seq)
+	m["sequence_number"] = jsonx.AppendInt(nil, w.seq)
 	w.seq++
 	switch typ {
 	case "response.completed", "response.incomplete", "response.failed":
@@ -101,9 +103,9 @@ func (w *ResponseEventWriter) WriteEvent(event any) error {
 // account reports the terminal response's usage and finish to the tally.
 func (w *ResponseEventWriter) account(final json.RawMessage) {
 	var resp struct {
-		Status            string             `json:"status"`
-		IncompleteDetails *IncompleteDetails `json:"incomplete_details"`
-		Usage             *ResponseUsage     `json:"usage"`
+		Status            string                       `json:"status"`
+		IncompleteDetails *responses.IncompleteDetails `json:"incomplete_details"`
+		Usage             *responses.Usage             `json:"usage"`
 		Output            []struct {
 			Type string `json:"type"`
 		} `json:"output"`
@@ -112,18 +114,18 @@ func (w *ResponseEventWriter) account(final json.RawMessage) {
 		return
 	}
 	if resp.Usage != nil {
-		w.t.report(resp.Usage.chatUsage())
+		w.t.report(chatUsage(resp.Usage))
 	}
 	reason := ""
 	switch resp.Status {
-	case StatusCompleted:
+	case responses.StatusCompleted:
 		reason = FinishStop
 		for _, o := range resp.Output {
 			if o.Type == "function_call" {
 				reason = FinishToolCalls
 			}
 		}
-	case StatusIncomplete:
+	case responses.StatusIncomplete:
 		reason = FinishLength
 		if resp.IncompleteDetails != nil && resp.IncompleteDetails.Reason == "content_filter" {
 			reason = FinishContentFilter
@@ -135,12 +137,12 @@ func (w *ResponseEventWriter) account(final json.RawMessage) {
 // responderAnswer is the answer of a Responder backend.
 type responderAnswer struct {
 	rs  Responder
-	req *ResponseRequest
+	req *responses.Request
 	w   http.ResponseWriter
 	ew  *ResponseEventWriter
 }
 
-func newResponderAnswer(x *exchange, rs Responder, req *ResponseRequest) *responderAnswer {
+func newResponderAnswer(x *exchange, rs Responder, req *responses.Request) *responderAnswer {
 	x.t.grow(1)
 	return &responderAnswer{rs: rs, req: req, w: x.w, ew: &ResponseEventWriter{es: x.es, t: &x.t}}
 }
@@ -149,7 +151,7 @@ func (a *responderAnswer) run(ctx context.Context) error {
 	if err := a.rs.Respond(ctx, a.req, a.ew); err != nil {
 		return err
 	}
-	if a.ew.final == nil || isNull(a.ew.final) {
+	if a.ew.final == nil || jsonx.IsNull(a.ew.final) {
 		return errors.New("oaicompat: Responder returned without a terminal event carrying the response")
 	}
 	return nil
@@ -170,7 +172,7 @@ func (a *responderAnswer) fail(e *Error) error {
 	ew := a.ew
 	ew.mu.Lock()
 	defer ew.mu.Unlock()
-	b := append([]byte(`{"type":"error","sequence_number":`), appendInt(nil, ew.seq)...)
+	b := append([]byte(`{"type":"error","sequence_number":`), jsonx.AppendInt(nil, ew.seq)...)
 	b = append(appendErrorEventFields(b, e), '}')
 	return ew.es.write(appendEventFrame(nil, "error", b))
 }

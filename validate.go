@@ -3,6 +3,8 @@ package oaicompat
 import (
 	"strconv"
 	"strings"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // This file is the shared validator: every constraint the spec puts on a
@@ -94,7 +96,7 @@ func (r *ChatRequest) validate() error {
 			if err := checkName("response_format.json_schema.name", rf.JSONSchema.Name); err != nil {
 				return err
 			}
-			if len(rf.JSONSchema.Schema) > 0 && firstByte(rf.JSONSchema.Schema) != '{' && !isNull(rf.JSONSchema.Schema) {
+			if len(rf.JSONSchema.Schema) > 0 && jsonx.FirstByte(rf.JSONSchema.Schema) != '{' && !jsonx.IsNull(rf.JSONSchema.Schema) {
 				return InvalidRequest("response_format.json_schema.schema", "Invalid type for 'response_format.json_schema.schema': expected an object.")
 			}
 		case "":

@@ -76,16 +76,15 @@ type toolCallChunk struct {
 	} `json:"function"`
 }
 
-// deltaKnown are the members of a delta (or message) the relay models.
+// deltaKnown are the members of a delta (or message) the relay models;
+// the others are vendor members, kept in Extra.
 var deltaKnown = map[string]bool{
 	"role": true, "content": true, "refusal": true, "tool_calls": true,
 	"reasoning_content": true, "reasoning": true,
-	// the message of a non-streamed choice: empty lists of OpenAI's own
-	"annotations": true,
 }
 
 // UnmarshalJSON decodes the modelled members, then collects the others in
-// Extra (null and empty members dropped).
+// Extra (null members dropped).
 func (d *chunkDelta) UnmarshalJSON(b []byte) error {
 	type plain chunkDelta
 	var p struct {
@@ -252,12 +251,12 @@ type sinkError struct{ err error }
 func (e *sinkError) Error() string { return e.err.Error() }
 func (e *sinkError) Unwrap() error { return e.err }
 
-// deltaOf returns the Delta for what a chunk delta carries besides tool
-// calls. Its reasoning and vendor members (cd.Reasoning, cd.Extra) have no
-// Delta field in the current core API: they are read and dropped until
-// Delta.Reasoning and Delta.Extra exist (see the package doc).
+// deltaOf returns the Delta for what a chunk delta (or a message) carries
+// besides tool calls: text, refusal, reasoning (written as the handler's
+// WithReasoningField, reasoning_content by default) and vendor members,
+// which the handler writes into the client's delta or message as they are.
 func deltaOf(cd *chunkDelta) oaicompat.Delta {
-	var d oaicompat.Delta
+	d := oaicompat.Delta{Reasoning: cd.Reasoning, Extra: cd.Extra}
 	if cd.Content != nil {
 		d.Content = *cd.Content
 	}
@@ -268,7 +267,8 @@ func deltaOf(cd *chunkDelta) oaicompat.Delta {
 }
 
 func emptyDelta(d *oaicompat.Delta) bool {
-	return d.Content == "" && d.Refusal == "" && d.ToolCall == nil && len(d.Logprobs) == 0 && d.FinishReason == ""
+	return d.Content == "" && d.Refusal == "" && d.Reasoning == "" && len(d.Extra) == 0 &&
+		d.ToolCall == nil && len(d.Logprobs) == 0 && d.FinishReason == ""
 }
 
 // fragment maps an upstream tool-call fragment onto the choice's calls. It

@@ -3,6 +3,8 @@ package relay
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,6 +40,12 @@ func (s *recordSink) delta(i int, d oaicompat.Delta) error {
 	}
 	if d.Refusal != "" {
 		fmt.Fprintf(&b, " refusal=%q", d.Refusal)
+	}
+	if d.Reasoning != "" {
+		fmt.Fprintf(&b, " reasoning=%q", d.Reasoning)
+	}
+	for _, k := range slices.Sorted(maps.Keys(d.Extra)) {
+		fmt.Fprintf(&b, " %s=%s", k, d.Extra[k])
 	}
 	if tc := d.ToolCall; tc != nil {
 		switch {
@@ -98,10 +106,11 @@ func TestTranslator(t *testing.T) {
 		}, `0: content="x" finish=stop | usage 1/1 | end: <nil>`},
 		{"no [DONE], choice open", 1, []string{`{"choices":[{"index":0,"delta":{"content":"x"}}]}`}, `0: content="x" | end: relay: upstream stream ended before it was complete`},
 		{"events after [DONE] ignored", 1, []string{`[DONE]`, `{"choices":[{"index":0,"delta":{"content":"late"}}]}`}, `end: <nil>`},
-		{"reasoning and vendor fields read, not written yet", 1, []string{
-			`{"choices":[{"index":0,"delta":{"reasoning_content":"think","images":[{"type":"image_url"}]}}]}`,
+		{"reasoning and vendor fields", 1, []string{
+			`{"choices":[{"index":0,"delta":{"role":"assistant","reasoning_content":"think","images":[{"type":"image_url"}],"audio":null}}]}`,
+			`{"choices":[{"index":0,"delta":{"reasoning":"more","citations":["u"]}}]}`,
 			`{"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":"stop"}]}`,
-		}, `0: content="x" finish=stop | end: <nil>`},
+		}, `0: reasoning="think" images=[{"type":"image_url"}] | 0: reasoning="more" citations=["u"] | 0: content="x" finish=stop | end: <nil>`},
 	} {
 		sink := newRecordSink(tc.n)
 		tr := newTranslator(sink, tc.n)

@@ -83,14 +83,15 @@
 // fields. Embeddings and images forward the client's body the same way;
 // models are merged across upstreams.
 //
-// # What the current core API cannot carry yet
+// # Reasoning and vendor fields
 //
-// Upstream delta and message members the oaicompat.Delta type has no field
-// for (reasoning_content / reasoning, and vendor members such as images,
-// audio or citations) are read into the relay's chunk type and dropped;
-// they will be written through Delta.Reasoning and Delta.Extra once the
-// core has them. Upstream stream ids, created times and system fingerprints
-// are replaced by the handler's own.
+// An upstream's reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
+// (OpenRouter, Ollama) becomes Delta.Reasoning, which the handler writes
+// under its WithReasoningField name and as reasoning items in the Responses
+// API. Every other member of an upstream delta or message (images, audio,
+// citations, ...) is kept in Delta.Extra and written into the client's
+// delta or message as it is. Upstream stream ids, created times and system
+// fingerprints are replaced by the handler's own.
 //
 // # Observability
 //

@@ -174,4 +174,42 @@ func TestSDKErrorPassthrough(t *testing.T) {
 	}
 }
 
-var _ = oaicompat.Usage{}
+
+
+// TestSDKVendorFields: reasoning and vendor members of an upstream's
+// deltas and messages reach the client (openai-go keeps them in the raw
+// JSON and ExtraFields).
+func TestSDKVendorFields(t *testing.T) {
+	t.Parallel()
+	f := newFaultServer(t,
+		step{body: `{"id":"x","object":"chat.completion","created":1,"model":"up","choices":[{"index":0,"message":{"role":"assistant","content":"hi","reasoning":"because","citations":["https://a.example"]},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`},
+		step{events: []string{
+			chunkJSON(`{"role":"assistant","content":"","reasoning_content":"thinking"}`, ""),
+			chunkJSON(`{"images":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}`, ""),
+			chunkJSON(`{"content":"done"}`, "stop"),
+		}, done: true})
+	s := serveRelay(t, []relay.Upstream{{BaseURL: f.URL()}})
+	client := sdktest.Client(s.url)
+	c, err := client.Chat.Completions.New(context.Background(), sdkParams("m", "hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := c.Choices[0].Message
+	if msg.Content != "hi" || msg.JSON.ExtraFields["reasoning_content"].Raw() != `"because"` || msg.JSON.ExtraFields["citations"].Raw() != `["https://a.example"]` {
+		t.Errorf("message = %s", msg.RawJSON())
+	}
+	stream := client.Chat.Completions.NewStreaming(context.Background(), sdkParams("m", "hi"))
+	var raw []string
+	for stream.Next() {
+		for _, ch := range stream.Current().Choices {
+			raw = append(raw, ch.Delta.RawJSON())
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(raw, "\n")
+	if !strings.Contains(all, `"reasoning_content":"thinking"`) || !strings.Contains(all, `"images":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]`) {
+		t.Errorf("deltas:\n%s", all)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/internal/sdktest"
 	"github.com/oaicompat/oaicompat/relay"
 )
@@ -173,8 +172,6 @@ func TestSDKErrorPassthrough(t *testing.T) {
 		}
 	}
 }
-
-
 
 // TestSDKVendorFields: reasoning and vendor members of an upstream's
 // deltas and messages reach the client (openai-go keeps them in the raw

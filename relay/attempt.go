@@ -69,9 +69,11 @@ type failure struct {
 	cause   error
 }
 
+// Error describes the failure for logs: class, status, and the upstream's
+// error type and code, never its message (which may echo a key).
 func (f *failure) Error() string {
 	if f.err != nil {
-		return fmt.Sprintf("relay: upstream %s failure %d: %s", f.class, f.status, f.err.Message)
+		return fmt.Sprintf("relay: upstream %s failure: status %d, type %q, code %q", f.class, f.status, f.err.Type, f.err.Code)
 	}
 	return fmt.Sprintf("relay: upstream %s failure: %v", f.class, f.cause)
 }

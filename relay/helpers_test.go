@@ -39,13 +39,14 @@ type served struct {
 func serveRelay(t *testing.T, ups []relay.Upstream, opts ...relay.Option) *served {
 	t.Helper()
 	log := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r, err := relay.New(ups, append(fast(log), opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.Close)
 	info := &callInfos{}
-	h := relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithKeepAlive(0)))
+	h := relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithKeepAlive(0), oaicompat.WithLogger(logger)))
 	srv := httptest.NewServer(info.record(h))
 	t.Cleanup(srv.Close)
 	return &served{relay: r, url: srv.URL + "/v1", log: log, info: info}
@@ -54,7 +55,8 @@ func serveRelay(t *testing.T, ups []relay.Upstream, opts ...relay.Option) *serve
 // serveBackend serves backend behind the oaicompat handler: a real upstream.
 func serveBackend(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) string {
 	t.Helper()
-	srv := httptest.NewServer(oaicompat.NewHandler(backend, append([]oaicompat.Option{oaicompat.WithKeepAlive(0)}, opts...)...))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer(oaicompat.NewHandler(backend, append([]oaicompat.Option{oaicompat.WithKeepAlive(0), oaicompat.WithLogger(quiet)}, opts...)...))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/v1"
 }

@@ -445,21 +445,27 @@ func (a *attempt) close() {
 // answer belongs to this upstream. It sets the observability headers.
 func (a *attempt) commit() {
 	c := a.c
-	c.setHeaders(a.cand.up.name)
+	set := c.r.opts.setHeader
+	set(c.ctx, HeaderUpstream, a.cand.up.name)
+	set(c.ctx, HeaderAttempts, strconv.Itoa(c.attempts))
+	set(c.ctx, HeaderOverhead, c.overhead())
 }
 
-// setHeaders reports the upstream that answered (or failed last), the
-// attempts and the relay's own overhead: the time since the call began
-// minus the time spent waiting on upstreams and sleeping before retries.
-func (c *call) setHeaders(upstream string) http.Header {
-	overhead := c.r.now().Sub(c.start) - c.upstream - c.waited
+// overhead is the relay's own time so far in milliseconds: the time since
+// the call began minus the time spent waiting on upstreams and sleeping
+// before retries.
+func (c *call) overhead() string {
+	d := max(c.r.now().Sub(c.start)-c.upstream-c.waited, 0)
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
+}
+
+// errorHeaders returns the observability headers of an error answer (which
+// carries its headers itself), naming the upstream of the last attempt.
+func (c *call) errorHeaders() http.Header {
 	h := http.Header{}
-	h.Set(HeaderUpstream, upstream)
+	h.Set(HeaderUpstream, c.lastUp)
 	h.Set(HeaderAttempts, strconv.Itoa(c.attempts))
-	h.Set(HeaderOverhead, strconv.FormatFloat(float64(max(overhead, 0))/float64(time.Millisecond), 'f', 3, 64))
-	for k, vs := range h {
-		c.r.opts.setHeader(c.ctx, k, vs[0])
-	}
+	h.Set(HeaderOverhead, c.overhead())
 	return h
 }
 
@@ -468,7 +474,7 @@ func (c *call) setHeaders(upstream string) http.Header {
 // headers; x-should-retry: false once the relay spent its retries.
 func (c *call) answer(f *failure) error {
 	e := *f.err
-	e.Header = c.setHeaders(c.lastUp)
+	e.Header = c.errorHeaders()
 	if f.hasHint {
 		secs := int64((f.hint + time.Second - 1) / time.Second)
 		e.Header.Set("Retry-After", strconv.FormatInt(secs, 10))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -18,25 +17,25 @@ import (
 // dialect (Responses, legacy completions), whose body is not a chat body,
 // are encoded from the decoded request.
 
-// member is a top-level member of a JSON object: its name and the span of
-// its value in the body.
+// member is a top-level member of a JSON object: its name (unescaped;
+// usually a slice of the body) and the span of its value in the body.
 type member struct {
-	name       string
+	name       []byte
 	start, end int // the value is body[start:end]
 	keyStart   int // where the member (its key) begins
 }
 
 var errNotObject = errors.New("relay: request body is not a JSON object")
 
-// members returns the top-level members of the JSON object body, and the
-// offset of its closing brace. body must be valid JSON (the handler
-// validated it).
-func members(body []byte) ([]member, int, error) {
+// members appends the top-level members of the JSON object body to ms and
+// returns them with the offset of its closing brace. body must be valid
+// JSON (the handler or encoding/json validated it). Callers pass a small
+// array's slice, so that the common case allocates nothing.
+func members(body []byte, ms []member) ([]member, int, error) {
 	i := skipWS(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return nil, 0, errNotObject
 	}
-	var ms []member
 	i = skipWS(body, i+1)
 	for {
 		if i >= len(body) {
@@ -54,11 +53,13 @@ func members(body []byte) ([]member, int, error) {
 		if !ok {
 			return nil, 0, errNotObject
 		}
-		name := string(body[keyStart+1 : keyEnd-1])
-		if strings.IndexByte(name, '\\') >= 0 {
-			if json.Unmarshal(body[keyStart:keyEnd], &name) != nil {
+		name := body[keyStart+1 : keyEnd-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			var s string
+			if json.Unmarshal(body[keyStart:keyEnd], &s) != nil {
 				return nil, 0, errNotObject
 			}
+			name = []byte(s)
 		}
 		i = skipWS(body, keyEnd)
 		if i >= len(body) || body[i] != ':' {
@@ -144,7 +145,8 @@ loop:
 // members set names that body lacks appended, in the order of names. Every
 // other byte of body is kept.
 func setMembers(body []byte, names []string, set map[string][]byte) ([]byte, error) {
-	ms, closing, err := members(body)
+	var arr [32]member
+	ms, closing, err := members(body, arr[:0])
 	if err != nil {
 		return nil, err
 	}
@@ -152,12 +154,12 @@ func setMembers(body []byte, names []string, set map[string][]byte) ([]byte, err
 	seen := make(map[string]bool, len(names))
 	pos, n := 0, 0 // n counts the members written
 	for _, m := range ms {
-		v, ok := set[m.name]
+		v, ok := set[string(m.name)]
 		if !ok {
 			n++
 			continue
 		}
-		seen[m.name] = true
+		seen[string(m.name)] = true
 		if v == nil { // remove the member and the comma that joins it
 			out = append(out, body[pos:m.keyStart]...)
 			pos = skipWS(body, m.end)
@@ -203,13 +205,14 @@ func appendJSONString(b []byte, s string) []byte {
 
 // memberValue returns the raw value of the top-level member name, or nil.
 func memberValue(body []byte, name string) []byte {
-	ms, _, err := members(body)
+	var arr [32]member
+	ms, _, err := members(body, arr[:0])
 	if err != nil {
 		return nil
 	}
 	var v []byte
 	for _, m := range ms {
-		if m.name == name {
+		if string(m.name) == name {
 			v = body[m.start:m.end] // the last one wins, as in encoding/json
 		}
 	}
@@ -266,13 +269,14 @@ const (
 // rawDialect tells a chat body (it has messages) from the Responses body
 // (input) or legacy completions body (prompt) a translated request carries.
 func rawDialect(body []byte) dialect {
-	ms, _, err := members(body)
+	var arr [32]member
+	ms, _, err := members(body, arr[:0])
 	if err != nil {
 		return dialectNone
 	}
 	d := dialectResponses
 	for _, m := range ms {
-		switch m.name {
+		switch string(m.name) {
 		case "messages":
 			return dialectChat
 		case "prompt":

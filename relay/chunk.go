@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -52,18 +53,108 @@ type chunkChoice struct {
 	} `json:"logprobs"`
 }
 
+// parse decodes an event's data into c, appending its choices to choices.
+// It validates the JSON first, then walks the members it reads without
+// reflection (this runs for every chunk of every relayed stream).
+func (c *chunk) parse(data []byte, choices []chunkChoice) error {
+	if !json.Valid(data) {
+		return errors.New("invalid JSON")
+	}
+	var arr [16]member
+	ms, _, err := members(data, arr[:0])
+	if err != nil {
+		return err
+	}
+	c.Choices = choices
+	for _, m := range ms {
+		v := data[m.start:m.end]
+		if string(v) == "null" {
+			continue
+		}
+		switch string(m.name) {
+		case "choices":
+			err = elements(v, func(e []byte) error {
+				c.Choices = append(c.Choices, chunkChoice{})
+				return c.Choices[len(c.Choices)-1].parse(e)
+			})
+		case "usage":
+			c.Usage = &oaicompat.Usage{}
+			err = json.Unmarshal(v, c.Usage)
+		case "error":
+			c.Error = v
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func (ch *chunkChoice) parse(b []byte) error {
+	var arr [8]member
+	ms, _, err := members(b, arr[:0])
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		v := b[m.start:m.end]
+		if string(v) == "null" {
+			continue
+		}
+		switch string(m.name) {
+		case "index":
+			if ch.Index, err = strconv.Atoi(string(v)); err != nil {
+				err = json.Unmarshal(v, &ch.Index)
+			}
+		case "delta":
+			err = ch.Delta.UnmarshalJSON(v)
+		case "finish_reason":
+			ch.FinishReason, err = optString(v)
+		case "logprobs":
+			err = json.Unmarshal(v, &ch.Logprobs)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// elements calls f with each element of the JSON array b (valid JSON).
+func elements(b []byte, f func(e []byte) error) error {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return errors.New("not an array")
+	}
+	for i = skipWS(b, i+1); i < len(b) && b[i] != ']'; i = skipWS(b, i) {
+		if b[i] == ',' {
+			i = skipWS(b, i+1)
+			continue
+		}
+		end, ok := skipJSONValue(b, i)
+		if !ok {
+			return errors.New("bad array element")
+		}
+		if err := f(b[i:end]); err != nil {
+			return err
+		}
+		i = end
+	}
+	return nil
+}
+
 // chunkDelta is the delta of a chunk choice, or the message of a
 // non-streamed choice (same fields, whole).
 type chunkDelta struct {
-	Content   *string         `json:"content"`
-	Refusal   *string         `json:"refusal"`
-	ToolCalls []toolCallChunk `json:"tool_calls"`
-	// Reasoning is reasoning_content (DeepSeek, vLLM) or reasoning
+	Content   *string
+	Refusal   *string
+	ToolCalls []toolCallChunk
+	// Reasoning is reasoning_content (DeepSeek, vLLM), else reasoning
 	// (OpenRouter, Ollama, newer vLLM).
-	Reasoning string `json:"-"`
+	Reasoning string
 	// Extra holds the members the relay does not model (vendor fields such
 	// as images, audio, citations, function_call), as raw JSON.
-	Extra map[string]json.RawMessage `json:"-"`
+	Extra map[string]json.RawMessage
 }
 
 type toolCallChunk struct {
@@ -76,52 +167,73 @@ type toolCallChunk struct {
 	} `json:"function"`
 }
 
-// deltaKnown are the members of a delta (or message) the relay models;
-// the others are vendor members, kept in Extra.
-var deltaKnown = map[string]bool{
-	"role": true, "content": true, "refusal": true, "tool_calls": true,
-	"reasoning_content": true, "reasoning": true,
-}
-
-// UnmarshalJSON decodes the modelled members, then collects the others in
-// Extra (null members dropped).
+// UnmarshalJSON decodes the modelled members and keeps the others in Extra
+// (null members dropped). It walks the members once, without reflection:
+// this runs for every chunk of every relayed stream.
 func (d *chunkDelta) UnmarshalJSON(b []byte) error {
-	type plain chunkDelta
-	var p struct {
-		plain
-		ReasoningContent *string `json:"reasoning_content"`
-		Reasoning        *string `json:"reasoning"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*d = chunkDelta(p.plain)
-	switch {
-	case p.ReasoningContent != nil:
-		d.Reasoning = *p.ReasoningContent
-	case p.Reasoning != nil:
-		d.Reasoning = *p.Reasoning
-	}
-	ms, _, err := members(b)
+	*d = chunkDelta{}
+	var arr [16]member
+	ms, _, err := members(b, arr[:0])
 	if err != nil {
 		return err
 	}
+	sawReasoningContent := false
 	for _, m := range ms {
 		v := b[m.start:m.end]
-		if deltaKnown[m.name] || string(v) == "null" {
-			continue
+		switch string(m.name) {
+		case "role":
+		case "content":
+			d.Content, err = optString(v)
+		case "refusal":
+			d.Refusal, err = optString(v)
+		case "reasoning_content", "reasoning":
+			var r *string
+			if r, err = optString(v); r != nil && (string(m.name) == "reasoning_content" || !sawReasoningContent) {
+				d.Reasoning = *r
+				sawReasoningContent = sawReasoningContent || string(m.name) == "reasoning_content"
+			}
+		case "tool_calls":
+			if string(v) != "null" {
+				err = json.Unmarshal(v, &d.ToolCalls)
+			}
+		default:
+			if string(v) == "null" {
+				continue
+			}
+			if d.Extra == nil {
+				d.Extra = map[string]json.RawMessage{}
+			}
+			d.Extra[string(m.name)] = append(json.RawMessage(nil), v...)
 		}
-		if d.Extra == nil {
-			d.Extra = map[string]json.RawMessage{}
+		if err != nil {
+			return fmt.Errorf("delta member %s: %w", m.name, err)
 		}
-		d.Extra[m.name] = append(json.RawMessage(nil), v...)
 	}
 	return nil
+}
+
+// optString decodes a JSON string or null (nil). A string without escapes
+// (the common case) is sliced, not decoded.
+func optString(v []byte) (*string, error) {
+	switch {
+	case string(v) == "null":
+		return nil, nil
+	case len(v) < 2 || v[0] != '"':
+		return nil, errors.New("not a string")
+	}
+	var s string
+	if bytes.IndexByte(v, '\\') < 0 {
+		s = string(v[1 : len(v)-1])
+	} else if err := json.Unmarshal(v, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 // translator turns the events of one upstream stream into deltas.
 type translator struct {
 	out      deltaSink
+	scratch  []chunkChoice // reused by the events
 	onCommit func() // called before the first delta is written
 	choices  []choiceCalls
 	finished int
@@ -166,9 +278,10 @@ func (t *translator) event(data []byte) error {
 		return nil
 	}
 	var c chunk
-	if err := json.Unmarshal(data, &c); err != nil {
+	if err := c.parse(data, t.scratch[:0]); err != nil {
 		return fmt.Errorf("%w: %v", errMalformed, err)
 	}
+	t.scratch = c.Choices[:0]
 	if len(c.Error) > 0 && string(c.Error) != "null" {
 		return &inBand{inBandError(c.Error)}
 	}

@@ -1,0 +1,393 @@
+// Command relaybench measures what package relay adds to a request: the
+// latency of calling a loopback upstream through a relay, minus the latency
+// of calling the same upstream directly, measured by the client.
+//
+//	go run ./relay/internal/relaybench            # the figures in the README
+//	go run ./relay/internal/relaybench -n 4000 -c 1,16,64
+//
+// Three processes: the upstream (an oaicompat handler with a fixed-answer
+// backend), the relay (relay.Headers around oaicompat.NewHandler around a
+// Relay with that one upstream, as examples/relay serves it) and this
+// client. Each of the two child processes is this binary run with -role.
+// What a figure includes: the relay's whole path as a client sees it, two
+// loopback HTTP hops instead of one, the handler's decoding and
+// validation, routing and health checks, the body rewrite, the upstream
+// request, and the decoding and re-encoding of every chunk. It excludes
+// nothing: it is not a self-reported timer.
+//
+// Method (after BerriAI/ai-gateway-bench and go-llmflow's gwbench):
+// requests are interleaved (each worker alternates direct and relayed
+// calls in random order, so machine drift falls on both equally), the
+// first -warmup pairs are discarded, and added latency is the percentile
+// of relayed minus the same percentile of direct. Throughput runs each
+// target alone at full concurrency in alternating one-second windows.
+// Streaming figures use a paced upstream (-chunks deltas, -pace apart):
+// added time to first token and the 99th percentile of the gaps between
+// chunks. RSS is the relay process's VmRSS, idle and at its peak under
+// load.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/relay"
+)
+
+func main() {
+	role := flag.String("role", "client", "client, upstream or relay (the child processes)")
+	upstreamURL := flag.String("upstream", "", "relay role: the upstream's base URL")
+	n := flag.Int("n", 3000, "measured request pairs per concurrency level")
+	warmup := flag.Int("warmup", 300, "request pairs discarded first")
+	levels := flag.String("c", "1,64", "concurrency levels, comma-separated")
+	streams := flag.Int("streams", 40, "paced streams per target")
+	chunks := flag.Int("chunks", 32, "deltas per paced stream")
+	pace := flag.Duration("pace", 10*time.Millisecond, "gap between the deltas of a paced stream")
+	window := flag.Duration("window", time.Second, "throughput: length of one measuring window")
+	flag.Parse()
+	switch *role {
+	case "upstream":
+		serve(upstreamHandler(*chunks, *pace))
+	case "relay":
+		r, err := relay.New([]relay.Upstream{{Name: "bench", BaseURL: *upstreamURL, MaxConcurrent: 1024}},
+			relay.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		if err != nil {
+			log.Fatal(err)
+		}
+		serve(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithLogger(quiet()))))
+	default:
+		var cs []int
+		for _, s := range strings.Split(*levels, ",") {
+			c, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || c < 1 {
+				log.Fatalf("bad -c %q", *levels)
+			}
+			cs = append(cs, c)
+		}
+		runClient(cs, *n, *warmup, *streams, *chunks, *pace, *window)
+	}
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// serve listens on a free loopback port, prints its URL and serves h.
+func serve(h http.Handler) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("http://%s\n", ln.Addr())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(srv.Serve(ln))
+}
+
+// answer is the fixed reply: about 1.3 KB of JSON in a chat.completion.
+var answer = strings.Repeat("The quick brown fox jumps over the lazy dog. ", 24)
+
+// upstreamHandler answers model "fixed" at once (in 16 deltas, which a
+// stream sends as 16 chunks) and model "paced" with chunks deltas, pace
+// apart.
+func upstreamHandler(chunks int, pace time.Duration) http.Handler {
+	pieces := splitN(answer, 16)
+	return oaicompat.NewHandler(oaicompat.ChatFunc(func(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+		if req.Model == "paced" {
+			t := time.NewTicker(pace)
+			defer t.Stop()
+			for i := 0; i < chunks; i++ {
+				if i > 0 {
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				if err := w.WriteText("tok "); err != nil {
+					return err
+				}
+			}
+		} else {
+			for _, p := range pieces {
+				if err := w.WriteText(p); err != nil {
+					return err
+				}
+			}
+		}
+		w.SetUsage(oaicompat.Usage{PromptTokens: 20, CompletionTokens: 300})
+		return nil
+	}), oaicompat.WithoutOutputChecks(), oaicompat.WithLogger(quiet()), oaicompat.WithKeepAlive(0))
+}
+
+func splitN(s string, n int) []string {
+	var out []string
+	size := (len(s) + n - 1) / n
+	for len(s) > 0 {
+		k := min(size, len(s))
+		out = append(out, s[:k])
+		s = s[k:]
+	}
+	return out
+}
+
+// child starts this binary with args and returns the URL it prints.
+func child(args ...string) (string, *exec.Cmd) {
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		log.Fatalf("%s: %v", args, err)
+	}
+	return strings.TrimSpace(line), cmd
+}
+
+// rssKB returns a process's resident set size in KiB (Linux).
+func rssKB(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.Atoi(f[1])
+			return kb
+		}
+	}
+	return -1
+}
+
+type bench struct {
+	client         *http.Client
+	direct, relayd string
+	stream         bool
+}
+
+var chatBody = []byte(`{"model":"fixed","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say something about foxes and dogs, please."}],"temperature":0.2}`)
+
+// call sends one chat request to base and returns its latency (to the
+// last byte).
+func (b *bench) call(base string, body []byte) (time.Duration, error) {
+	start := time.Now()
+	resp, err := b.client.Post(base+"/v1/chat/completions", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return time.Since(start), err
+}
+
+// pairs runs n+warmup interleaved pairs over c workers and returns the
+// measured latencies of each target.
+func (b *bench) pairs(c, n, warmup int, body []byte) (direct, relayed []time.Duration) {
+	var mu sync.Mutex
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < c; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(n+warmup) {
+					return
+				}
+				var d, r time.Duration
+				var err error
+				if rand.IntN(2) == 0 {
+					if d, err = b.call(b.direct, body); err == nil {
+						r, err = b.call(b.relayd, body)
+					}
+				} else if r, err = b.call(b.relayd, body); err == nil {
+					d, err = b.call(b.direct, body)
+				}
+				if err != nil {
+					log.Fatal(err)
+				}
+				if i > int64(warmup) {
+					mu.Lock()
+					direct, relayed = append(direct, d), append(relayed, r)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return direct, relayed
+}
+
+// throughput runs c workers against base for d and returns requests/s.
+func (b *bench) throughput(base string, c int, d time.Duration, body []byte) float64 {
+	var done atomic.Int64
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := 0; w < c; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(stop) {
+				if _, err := b.call(base, body); err != nil {
+					log.Fatal(err)
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(done.Load()) / d.Seconds()
+}
+
+// paced streams model "paced" from base and returns the time to the first
+// content chunk and the gaps between chunks.
+func (b *bench) paced(base string) (time.Duration, []time.Duration, error) {
+	body := []byte(`{"model":"paced","stream":true,"messages":[{"role":"user","content":"count"}]}`)
+	start := time.Now()
+	resp, err := b.client.Post(base+"/v1/chat/completions", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	var ttft time.Duration
+	var gaps []time.Duration
+	last := time.Time{}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		if !strings.Contains(line, `"content":"tok `) {
+			continue
+		}
+		now := time.Now()
+		if last.IsZero() {
+			ttft = now.Sub(start)
+		} else {
+			gaps = append(gaps, now.Sub(last))
+		}
+		last = now
+	}
+	return ttft, gaps, nil
+}
+
+func pct(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
+
+func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.Duration) {
+	upURL, up := child("-role", "upstream", "-chunks", strconv.Itoa(chunks), "-pace", pace.String())
+	defer up.Process.Kill()
+	relayURL, rl := child("-role", "relay", "-upstream", upURL+"/v1")
+	defer rl.Process.Kill()
+	tr := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
+	b := &bench{client: &http.Client{Transport: tr}, direct: upURL, relayd: relayURL}
+	if _, err := b.call(relayURL, chatBody); err != nil {
+		log.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	idle := rssKB(rl.Process.Pid)
+
+	var peak atomic.Int64
+	stopSampling := make(chan struct{})
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-t.C:
+				if kb := int64(rssKB(rl.Process.Pid)); kb > peak.Load() {
+					peak.Store(kb)
+				}
+			}
+		}
+	}()
+
+	fmt.Printf("relaybench: %d CPUs, GOMAXPROCS per process %s; chat request %d B, answer %d B of text in 16 deltas\n",
+		numCPU(), os.Getenv("GOMAXPROCS"), len(chatBody), len(answer))
+	fmt.Println("\nnon-streamed chat, interleaved pairs (latency to the last byte, client side)")
+	fmt.Println("  c     direct p50   relayed p50  added p50    direct p99   relayed p99  added p99")
+	for _, c := range levels {
+		d, r := b.pairs(c, n, warmup, chatBody)
+		fmt.Printf("  %-5d %-12s %-12s %-12s %-12s %-12s %s\n", c,
+			us(pct(d, .5)), us(pct(r, .5)), us(pct(r, .5)-pct(d, .5)), us(pct(d, .99)), us(pct(r, .99)), us(pct(r, .99)-pct(d, .99)))
+	}
+
+	c := levels[len(levels)-1]
+	var dRate, rRate float64
+	for i := 0; i < 3; i++ { // alternating windows
+		dRate += b.throughput(b.direct, c, window, chatBody)
+		rRate += b.throughput(b.relayd, c, window, chatBody)
+	}
+	fmt.Printf("\nthroughput at c=%d: direct %.0f req/s, relayed %.0f req/s (%.2f×)\n", c, dRate/3, rRate/3, rRate/dRate)
+
+	var dTTFT, rTTFT, dGaps, rGaps []time.Duration
+	for i := 0; i < streams; i++ {
+		for _, relayed := range rand.Perm(2) {
+			base := b.direct
+			if relayed == 1 {
+				base = b.relayd
+			}
+			ttft, gaps, err := b.paced(base)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if relayed == 1 {
+				rTTFT, rGaps = append(rTTFT, ttft), append(rGaps, gaps...)
+			} else {
+				dTTFT, dGaps = append(dTTFT, ttft), append(dGaps, gaps...)
+			}
+		}
+	}
+	fmt.Printf("\npaced stream (%d deltas, %v apart; %d streams each, interleaved)\n", chunks, pace, streams)
+	fmt.Printf("  time to first token p50: direct %s, relayed %s, added %s\n", us(pct(dTTFT, .5)), us(pct(rTTFT, .5)), us(pct(rTTFT, .5)-pct(dTTFT, .5)))
+	fmt.Printf("  time to first token p99: direct %s, relayed %s, added %s\n", us(pct(dTTFT, .99)), us(pct(rTTFT, .99)), us(pct(rTTFT, .99)-pct(dTTFT, .99)))
+	fmt.Printf("  inter-chunk gap p99:     direct %s, relayed %s, added %s\n", us(pct(dGaps, .99)), us(pct(rGaps, .99)), us(pct(rGaps, .99)-pct(dGaps, .99)))
+
+	close(stopSampling)
+	fmt.Printf("\nrelay RSS: idle %d KiB, peak under load %d KiB, after load %d KiB\n", idle, peak.Load(), rssKB(rl.Process.Pid))
+}
+
+func numCPU() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	return strings.Count(string(b), "processor\t:")
+}

@@ -234,7 +234,7 @@ func optString(v []byte) (*string, error) {
 type translator struct {
 	out      deltaSink
 	scratch  []chunkChoice // reused by the events
-	onCommit func() // called before the first delta is written
+	onCommit func()        // called before the first delta is written
 	choices  []choiceCalls
 	finished int
 	wrote    bool // a delta was handed to out: the answer is committed

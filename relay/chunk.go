@@ -53,7 +53,9 @@ type chunkChoice struct {
 	} `json:"logprobs"`
 }
 
-// parse decodes an event's data into c, appending its choices to choices.
+// parse decodes an event's data (or a non-streamed chat.completion, whose
+// choices carry a message instead of a delta) into c, appending its
+// choices to choices.
 // It validates the JSON first, then walks the members it reads without
 // reflection (this runs for every chunk of every relayed stream).
 func (c *chunk) parse(data []byte, choices []chunkChoice) error {
@@ -106,7 +108,7 @@ func (ch *chunkChoice) parse(b []byte) error {
 			if ch.Index, err = strconv.Atoi(string(v)); err != nil {
 				err = json.Unmarshal(v, &ch.Index)
 			}
-		case "delta":
+		case "delta", "message": // a stream's chunk, a non-streamed completion
 			err = ch.Delta.UnmarshalJSON(v)
 		case "finish_reason":
 			ch.FinishReason, err = optString(v)

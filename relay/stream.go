@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -142,22 +141,11 @@ func (a *attempt) complete(resp *http.Response, t *translator) error {
 	if err != nil {
 		return a.transportFailure(classStream, err)
 	}
-	var comp struct {
-		Choices []struct {
-			Index        int        `json:"index"`
-			Message      chunkDelta `json:"message"`
-			FinishReason *string    `json:"finish_reason"`
-			Logprobs     *struct {
-				Content []oaicompat.TokenLogprob `json:"content"`
-			} `json:"logprobs"`
-		} `json:"choices"`
-		Usage *oaicompat.Usage `json:"usage"`
-		Error json.RawMessage  `json:"error"`
-	}
-	if err := json.Unmarshal(b, &comp); err != nil {
+	var comp chunk
+	if err := comp.parse(b, nil); err != nil {
 		return &failure{class: classStream, status: resp.StatusCode, cause: fmt.Errorf("%w: %v", errMalformed, err)}
 	}
-	if len(comp.Error) > 0 && string(comp.Error) != "null" {
+	if len(comp.Error) > 0 {
 		e := inBandError(comp.Error)
 		return &failure{class: classifyInBand(e.Type, e.Code), status: resp.StatusCode, err: e}
 	}
@@ -165,8 +153,8 @@ func (a *attempt) complete(resp *http.Response, t *translator) error {
 		if ch.Index < 0 || ch.Index >= len(t.choices) {
 			return &failure{class: classStream, cause: fmt.Errorf("%w: choice index %d of %d", errMalformed, ch.Index, len(t.choices))}
 		}
-		for i := range ch.Message.ToolCalls {
-			if ch.Message.ToolCalls[i].Function.Name == "" {
+		for i := range ch.Delta.ToolCalls {
+			if ch.Delta.ToolCalls[i].Function.Name == "" {
 				return &failure{class: classStream, cause: fmt.Errorf("%w: tool call without a name", errMalformed)}
 			}
 		}
@@ -174,8 +162,8 @@ func (a *attempt) complete(resp *http.Response, t *translator) error {
 	t.onCommit, t.usage = a.commit, comp.Usage
 	for i := range comp.Choices {
 		ch := &comp.Choices[i]
-		for j := range ch.Message.ToolCalls {
-			ch.Message.ToolCalls[j].Index = j // a message's calls carry no index
+		for j := range ch.Delta.ToolCalls {
+			ch.Delta.ToolCalls[j].Index = j // a message's calls carry no index
 		}
 		finish := ""
 		if ch.FinishReason != nil {
@@ -185,7 +173,7 @@ func (a *attempt) complete(resp *http.Response, t *translator) error {
 		if ch.Logprobs != nil {
 			lps = ch.Logprobs.Content
 		}
-		if err := t.choice(ch.Index, &ch.Message, lps, finish); err != nil {
+		if err := t.choice(ch.Index, &ch.Delta, lps, finish); err != nil {
 			var se *sinkError
 			if errors.As(err, &se) {
 				return se.err

@@ -41,11 +41,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/oaicompat/oaicompat"
@@ -62,11 +65,29 @@ func main() {
 	chunks := flag.Int("chunks", 32, "deltas per paced stream")
 	pace := flag.Duration("pace", 10*time.Millisecond, "gap between the deltas of a paced stream")
 	window := flag.Duration("window", time.Second, "throughput: length of one measuring window")
+	profile := flag.String("relay-cpuprofile", "", "write a CPU profile of the relay process to this file")
 	flag.Parse()
 	switch *role {
 	case "upstream":
 		serve(upstreamHandler(*chunks, *pace))
 	case "relay":
+		if *profile != "" {
+			f, err := os.Create(*profile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
+			}
+			go func() { // the client ends the relay with SIGTERM
+				sig := make(chan os.Signal, 1)
+				signal.Notify(sig, syscall.SIGTERM)
+				<-sig
+				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(0)
+			}()
+		}
 		r, err := relay.New([]relay.Upstream{{Name: "bench", BaseURL: *upstreamURL, MaxConcurrent: 1024}},
 			relay.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 		if err != nil {
@@ -82,7 +103,7 @@ func main() {
 			}
 			cs = append(cs, c)
 		}
-		runClient(cs, *n, *warmup, *streams, *chunks, *pace, *window)
+		runClient(cs, *n, *warmup, *streams, *chunks, *pace, *window, *profile)
 	}
 }
 
@@ -312,11 +333,18 @@ func pct(ds []time.Duration, p float64) time.Duration {
 
 func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
 
-func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.Duration) {
+func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.Duration, profile string) {
 	upURL, up := child("-role", "upstream", "-chunks", strconv.Itoa(chunks), "-pace", pace.String())
 	defer up.Process.Kill()
-	relayURL, rl := child("-role", "relay", "-upstream", upURL+"/v1")
-	defer rl.Process.Kill()
+	args := []string{"-role", "relay", "-upstream", upURL + "/v1"}
+	if profile != "" {
+		args = append(args, "-relay-cpuprofile", profile)
+	}
+	relayURL, rl := child(args...)
+	defer func() {
+		_ = rl.Process.Signal(syscall.SIGTERM)
+		_ = rl.Wait()
+	}()
 	tr := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
 	b := &bench{client: &http.Client{Transport: tr}, direct: upURL, relayd: relayURL}
 	if _, err := b.call(relayURL, chatBody); err != nil {
@@ -354,11 +382,17 @@ func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.D
 
 	c := levels[len(levels)-1]
 	var dRate, rRate float64
+	var relayCPU, upCPU time.Duration
 	for i := 0; i < 3; i++ { // alternating windows
 		dRate += b.throughput(b.direct, c, window, chatBody)
+		r0, u0 := cpuTime(rl.Process.Pid), cpuTime(up.Process.Pid)
 		rRate += b.throughput(b.relayd, c, window, chatBody)
+		relayCPU += cpuTime(rl.Process.Pid) - r0
+		upCPU += cpuTime(up.Process.Pid) - u0
 	}
 	fmt.Printf("\nthroughput at c=%d: direct %.0f req/s, relayed %.0f req/s (%.2f×)\n", c, dRate/3, rRate/3, rRate/dRate)
+	relayed := rRate * window.Seconds()
+	fmt.Printf("CPU per relayed request: relay process %s, upstream process %s\n", us(relayCPU/time.Duration(relayed)), us(upCPU/time.Duration(relayed)))
 
 	var dTTFT, rTTFT, dGaps, rGaps []time.Duration
 	for i := 0; i < streams; i++ {
@@ -385,6 +419,18 @@ func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.D
 
 	close(stopSampling)
 	fmt.Printf("\nrelay RSS: idle %d KiB, peak under load %d KiB, after load %d KiB\n", idle, peak.Load(), rssKB(rl.Process.Pid))
+}
+
+// cpuTime returns the user and system CPU time a process has used (Linux).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ 100
 }
 
 func numCPU() int {

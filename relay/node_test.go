@@ -10,19 +10,17 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/testenv"
 	"github.com/oaicompat/oaicompat/relay"
 )
 
-// nodeOrSkip returns the node binary, skipping when Node or the npm
-// packages are missing (CI installs both: see .ci/run).
-func nodeOrSkip(t *testing.T) string {
+// nodeBinary returns the node binary; a missing Node or npm package fails
+// the test unless OAICOMPAT_SKIP_MISSING=1 (see internal/testenv).
+func nodeBinary(t *testing.T) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; CI installs it (see .ci/run)")
-	}
+	node := testenv.LookPath(t, "node", "apt-get install nodejs npm")
 	if _, err := os.Stat(filepath.Join("..", "nodetest", "node_modules", "openai")); err != nil {
-		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
+		testenv.Missing(t, "nodetest/node_modules is missing", "cd nodetest && npm ci")
 	}
 	return node
 }
@@ -30,7 +28,7 @@ func nodeOrSkip(t *testing.T) string {
 // TestNodeSDK runs nodetest/relay.mjs: the openai npm SDK, with its
 // default retries, against a relay in front of several upstreams.
 func TestNodeSDK(t *testing.T) {
-	node := nodeOrSkip(t)
+	node := nodeBinary(t)
 	t.Parallel()
 	ok := serveBackend(t, oaicompat.Funcs{
 		ChatFunc: textBackend("Hello", " from", " upstream"),

@@ -90,7 +90,7 @@ func (k OutcomeKind) String() string {
 // RateLimited outcome (p.Base without a hint), p.Max for Dead, 0 otherwise.
 // Health implementations share it.
 func (p CooldownPolicy) Cooldown(o Outcome) time.Duration {
-	p = p.withDefaults()
+	p = p.WithDefaults()
 	switch o.Kind {
 	case RateLimited:
 		d := o.RetryAfter
@@ -107,7 +107,7 @@ func (p CooldownPolicy) Cooldown(o Outcome) time.Duration {
 // TripCooldown returns the cooldown of trip number trips (0 for the first)
 // under p: Base doubled per earlier trip, capped at Max.
 func (p CooldownPolicy) TripCooldown(trips int) time.Duration {
-	p = p.withDefaults()
+	p = p.WithDefaults()
 	d := p.Base
 	for i := 0; i < trips && d < p.Max; i++ {
 		d *= 2

@@ -31,7 +31,7 @@ type targetState struct {
 // NewMemoryHealth returns an empty MemoryHealth applying policy; its zero
 // fields take the defaults of [DefaultCooldownPolicy].
 func NewMemoryHealth(policy CooldownPolicy) *MemoryHealth {
-	return &MemoryHealth{policy: policy.withDefaults(), state: map[string]*targetState{}}
+	return &MemoryHealth{policy: policy.WithDefaults(), state: map[string]*targetState{}}
 }
 
 // Policy returns the policy m applies.

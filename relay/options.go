@@ -137,8 +137,9 @@ var DefaultCooldownPolicy = CooldownPolicy{
 	ProbeTimeout: 30 * time.Second,
 }
 
-// withDefaults fills in the zero fields of p from DefaultCooldownPolicy.
-func (p CooldownPolicy) withDefaults() CooldownPolicy {
+// WithDefaults returns p with its zero fields taken from
+// [DefaultCooldownPolicy], as every [Health] applies it.
+func (p CooldownPolicy) WithDefaults() CooldownPolicy {
 	d := DefaultCooldownPolicy
 	if p.Window <= 0 {
 		p.Window = d.Window

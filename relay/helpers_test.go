@@ -112,26 +112,6 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// post sends a raw JSON request to the relay and returns the response
-// with its body read.
-func post(t *testing.T, url, path, body string) (*http.Response, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, bytes.NewBufferString(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
 // textBackend answers text in the given pieces, with usage.
 func textBackend(pieces ...string) oaicompat.ChatFunc {
 	return func(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {

@@ -13,7 +13,9 @@
 // loopback HTTP hops instead of one, the handler's decoding and
 // validation, routing and health checks, the body rewrite, the upstream
 // request, and the decoding and re-encoding of every chunk. It excludes
-// nothing: it is not a self-reported timer.
+// nothing: it is not a self-reported timer. A bare reverse proxy
+// (net/http/httputil, no parsing) runs alongside as the floor of what one
+// more loopback hop costs on the machine.
 //
 // Method (after BerriAI/ai-gateway-bench and go-llmflow's gwbench):
 // requests are interleaved (each worker alternates direct and relayed
@@ -39,6 +41,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -56,8 +60,8 @@ import (
 )
 
 func main() {
-	role := flag.String("role", "client", "client, upstream or relay (the child processes)")
-	upstreamURL := flag.String("upstream", "", "relay role: the upstream's base URL")
+	role := flag.String("role", "client", "client, or upstream, relay or proxy (the child processes)")
+	upstreamURL := flag.String("upstream", "", "relay and proxy roles: the upstream's URL")
 	n := flag.Int("n", 3000, "measured request pairs per concurrency level")
 	warmup := flag.Int("warmup", 300, "request pairs discarded first")
 	levels := flag.String("c", "1,64", "concurrency levels, comma-separated")
@@ -70,6 +74,16 @@ func main() {
 	switch *role {
 	case "upstream":
 		serve(upstreamHandler(*chunks, *pace))
+	case "proxy":
+		u, err := url.Parse(*upstreamURL)
+		if err != nil {
+			log.Fatal(err)
+		}
+		rp := httputil.NewSingleHostReverseProxy(u)
+		rp.FlushInterval = -1
+		rp.ErrorLog = log.New(io.Discard, "", 0)
+		rp.Transport = &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
+		serve(rp)
 	case "relay":
 		if *profile != "" {
 			f, err := os.Create(*profile)
@@ -206,10 +220,18 @@ func rssKB(pid int) int {
 }
 
 type bench struct {
-	client         *http.Client
-	direct, relayd string
-	stream         bool
+	client *http.Client
+	// targets: the upstream itself, the relay, and a bare reverse proxy
+	// (net/http/httputil) as the floor of what one more loopback hop
+	// costs on this machine.
+	targets [3]string
 }
+
+const (
+	direct = iota
+	relayed
+	proxied
+)
 
 var chatBody = []byte(`{"model":"fixed","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say something about foxes and dogs, please."}],"temperature":0.2}`)
 
@@ -229,10 +251,12 @@ func (b *bench) call(base string, body []byte) (time.Duration, error) {
 	return time.Since(start), err
 }
 
-// pairs runs n+warmup interleaved pairs over c workers and returns the
-// measured latencies of each target.
-func (b *bench) pairs(c, n, warmup int, body []byte) (direct, relayed []time.Duration) {
+// rounds runs n+warmup interleaved rounds (one request to each target,
+// in random order) over c workers and returns the measured latencies per
+// target.
+func (b *bench) rounds(c, n, warmup int, body []byte) [3][]time.Duration {
 	var mu sync.Mutex
+	var out [3][]time.Duration
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < c; w++ {
@@ -244,28 +268,26 @@ func (b *bench) pairs(c, n, warmup int, body []byte) (direct, relayed []time.Dur
 				if i > int64(n+warmup) {
 					return
 				}
-				var d, r time.Duration
-				var err error
-				if rand.IntN(2) == 0 {
-					if d, err = b.call(b.direct, body); err == nil {
-						r, err = b.call(b.relayd, body)
+				var got [3]time.Duration
+				for _, k := range rand.Perm(3) {
+					d, err := b.call(b.targets[k], body)
+					if err != nil {
+						log.Fatal(err)
 					}
-				} else if r, err = b.call(b.relayd, body); err == nil {
-					d, err = b.call(b.direct, body)
-				}
-				if err != nil {
-					log.Fatal(err)
+					got[k] = d
 				}
 				if i > int64(warmup) {
 					mu.Lock()
-					direct, relayed = append(direct, d), append(relayed, r)
+					for k := range got {
+						out[k] = append(out[k], got[k])
+					}
 					mu.Unlock()
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return direct, relayed
+	return out
 }
 
 // throughput runs c workers against base for d and returns requests/s.
@@ -345,10 +367,14 @@ func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.D
 		_ = rl.Process.Signal(syscall.SIGTERM)
 		_ = rl.Wait()
 	}()
+	proxyURL, px := child("-role", "proxy", "-upstream", upURL)
+	defer px.Process.Kill()
 	tr := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
-	b := &bench{client: &http.Client{Transport: tr}, direct: upURL, relayd: relayURL}
-	if _, err := b.call(relayURL, chatBody); err != nil {
-		log.Fatal(err)
+	b := &bench{client: &http.Client{Transport: tr}, targets: [3]string{upURL, relayURL, proxyURL}}
+	for _, t := range b.targets {
+		if _, err := b.call(t, chatBody); err != nil {
+			log.Fatal(err)
+		}
 	}
 	time.Sleep(200 * time.Millisecond)
 	idle := rssKB(rl.Process.Pid)
@@ -370,52 +396,56 @@ func runClient(levels []int, n, warmup, streams, chunks int, pace, window time.D
 		}
 	}()
 
-	fmt.Printf("relaybench: %d CPUs, GOMAXPROCS per process %s; chat request %d B, answer %d B of text in 16 deltas\n",
-		numCPU(), os.Getenv("GOMAXPROCS"), len(chatBody), len(answer))
-	fmt.Println("\nnon-streamed chat, interleaved pairs (latency to the last byte, client side)")
-	fmt.Println("  c     direct p50   relayed p50  added p50    direct p99   relayed p99  added p99")
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("relaybench: %d CPUs, load average %s; chat request %d B, answer %d B of text in 16 deltas\n",
+		numCPU(), strings.Join(strings.Fields(string(load))[:3], " "), len(chatBody), len(answer))
+	fmt.Println("\nnon-streamed chat, interleaved rounds (latency to the last byte, client side); added = relayed - direct")
+	fmt.Println("  c     direct p50  relayed p50  added p50  | direct p99  relayed p99  added p99  | bare proxy added p50, p99")
 	for _, c := range levels {
-		d, r := b.pairs(c, n, warmup, chatBody)
-		fmt.Printf("  %-5d %-12s %-12s %-12s %-12s %-12s %s\n", c,
-			us(pct(d, .5)), us(pct(r, .5)), us(pct(r, .5)-pct(d, .5)), us(pct(d, .99)), us(pct(r, .99)), us(pct(r, .99)-pct(d, .99)))
+		l := b.rounds(c, n, warmup, chatBody)
+		d, r, p := l[direct], l[relayed], l[proxied]
+		fmt.Printf("  %-5d %-11s %-12s %-10s | %-11s %-12s %-10s | %s, %s\n", c,
+			us(pct(d, .5)), us(pct(r, .5)), us(pct(r, .5)-pct(d, .5)), us(pct(d, .99)), us(pct(r, .99)), us(pct(r, .99)-pct(d, .99)),
+			us(pct(p, .5)-pct(d, .5)), us(pct(p, .99)-pct(d, .99)))
 	}
 
 	c := levels[len(levels)-1]
-	var dRate, rRate float64
+	var rates [3]float64
 	var relayCPU, upCPU time.Duration
 	for i := 0; i < 3; i++ { // alternating windows
-		dRate += b.throughput(b.direct, c, window, chatBody)
-		r0, u0 := cpuTime(rl.Process.Pid), cpuTime(up.Process.Pid)
-		rRate += b.throughput(b.relayd, c, window, chatBody)
-		relayCPU += cpuTime(rl.Process.Pid) - r0
-		upCPU += cpuTime(up.Process.Pid) - u0
-	}
-	fmt.Printf("\nthroughput at c=%d: direct %.0f req/s, relayed %.0f req/s (%.2f×)\n", c, dRate/3, rRate/3, rRate/dRate)
-	relayed := rRate * window.Seconds()
-	fmt.Printf("CPU per relayed request: relay process %s, upstream process %s\n", us(relayCPU/time.Duration(relayed)), us(upCPU/time.Duration(relayed)))
-
-	var dTTFT, rTTFT, dGaps, rGaps []time.Duration
-	for i := 0; i < streams; i++ {
-		for _, relayed := range rand.Perm(2) {
-			base := b.direct
-			if relayed == 1 {
-				base = b.relayd
-			}
-			ttft, gaps, err := b.paced(base)
-			if err != nil {
-				log.Fatal(err)
-			}
-			if relayed == 1 {
-				rTTFT, rGaps = append(rTTFT, ttft), append(rGaps, gaps...)
-			} else {
-				dTTFT, dGaps = append(dTTFT, ttft), append(dGaps, gaps...)
+		for _, k := range []int{direct, relayed, proxied} {
+			r0, u0 := cpuTime(rl.Process.Pid), cpuTime(up.Process.Pid)
+			rates[k] += b.throughput(b.targets[k], c, window, chatBody)
+			if k == relayed {
+				relayCPU += cpuTime(rl.Process.Pid) - r0
+				upCPU += cpuTime(up.Process.Pid) - u0
 			}
 		}
 	}
-	fmt.Printf("\npaced stream (%d deltas, %v apart; %d streams each, interleaved)\n", chunks, pace, streams)
-	fmt.Printf("  time to first token p50: direct %s, relayed %s, added %s\n", us(pct(dTTFT, .5)), us(pct(rTTFT, .5)), us(pct(rTTFT, .5)-pct(dTTFT, .5)))
-	fmt.Printf("  time to first token p99: direct %s, relayed %s, added %s\n", us(pct(dTTFT, .99)), us(pct(rTTFT, .99)), us(pct(rTTFT, .99)-pct(dTTFT, .99)))
-	fmt.Printf("  inter-chunk gap p99:     direct %s, relayed %s, added %s\n", us(pct(dGaps, .99)), us(pct(rGaps, .99)), us(pct(rGaps, .99)-pct(dGaps, .99)))
+	fmt.Printf("\nthroughput at c=%d: direct %.0f req/s, relayed %.0f req/s (%.2f×), bare proxy %.0f req/s (%.2f×)\n",
+		c, rates[direct]/3, rates[relayed]/3, rates[relayed]/rates[direct], rates[proxied]/3, rates[proxied]/rates[direct])
+	count := time.Duration(rates[relayed] * window.Seconds())
+	fmt.Printf("CPU per relayed request: relay process %s, upstream process %s\n", us(relayCPU/count), us(upCPU/count))
+
+	var ttft, gaps [3][]time.Duration
+	for i := 0; i < streams; i++ {
+		for _, k := range rand.Perm(3) {
+			t, g, err := b.paced(b.targets[k])
+			if err != nil {
+				log.Fatal(err)
+			}
+			ttft[k], gaps[k] = append(ttft[k], t), append(gaps[k], g...)
+		}
+	}
+	fmt.Printf("\npaced stream (%d deltas, %v apart; %d streams per target, interleaved)\n", chunks, pace, streams)
+	for _, row := range []struct {
+		name string
+		v    [3][]time.Duration
+		p    float64
+	}{{"time to first token p50", ttft, .5}, {"time to first token p99", ttft, .99}, {"inter-chunk gap p99    ", gaps, .99}} {
+		d, r, p := pct(row.v[direct], row.p), pct(row.v[relayed], row.p), pct(row.v[proxied], row.p)
+		fmt.Printf("  %s: direct %s, relayed %s, added %s (bare proxy added %s)\n", row.name, us(d), us(r), us(r-d), us(p-d))
+	}
 
 	close(stopSampling)
 	fmt.Printf("\nrelay RSS: idle %d KiB, peak under load %d KiB, after load %d KiB\n", idle, peak.Load(), rssKB(rl.Process.Pid))

@@ -288,16 +288,7 @@ func (t *translator) event(data []byte) error {
 		return &inBand{inBandError(c.Error)}
 	}
 	for i := range c.Choices {
-		ch := &c.Choices[i]
-		var finish string
-		if ch.FinishReason != nil {
-			finish = *ch.FinishReason
-		}
-		var lps []oaicompat.TokenLogprob
-		if ch.Logprobs != nil {
-			lps = ch.Logprobs.Content
-		}
-		if err := t.choice(ch.Index, &ch.Delta, lps, finish); err != nil {
+		if err := t.write(&c.Choices[i]); err != nil {
 			return err
 		}
 	}
@@ -306,6 +297,19 @@ func (t *translator) event(data []byte) error {
 		t.usage = &u
 	}
 	return nil
+}
+
+// write writes what a parsed choice carries.
+func (t *translator) write(ch *chunkChoice) error {
+	var finish string
+	if ch.FinishReason != nil {
+		finish = *ch.FinishReason
+	}
+	var lps []oaicompat.TokenLogprob
+	if ch.Logprobs != nil {
+		lps = ch.Logprobs.Content
+	}
+	return t.choice(ch.Index, &ch.Delta, lps, finish)
 }
 
 // choice writes what one choice of an event (or a whole non-streamed

@@ -334,6 +334,17 @@ func TestSDKCooldownAndRecovery(t *testing.T) {
 	}
 }
 
+// withBackup serves a relay over a primary fault server playing step
+// (primary's settings from the given Upstream) and a backup answering
+// "backup" at priority 1.
+func withBackup(t *testing.T, s step, primary relay.Upstream, opts ...relay.Option) (*served, *faultServer, *faultServer) {
+	t.Helper()
+	f := newFaultServer(t, s)
+	backup := newFaultServer(t, step{events: textStream("backup"), done: true})
+	primary.Name, primary.BaseURL = "primary", f.URL()
+	return serveRelay(t, []relay.Upstream{primary, {Name: "backup", BaseURL: backup.URL(), Priority: 1}}, opts...), f, backup
+}
+
 // TestSDKCommitPoint: once output reached the client the relay never
 // switches upstream: a stream that breaks is ended with an in-band error
 // (the SDK raises it) and the backup is not asked. Before the commit point
@@ -354,12 +365,7 @@ func TestSDKCommitPoint(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFaultServer(t, tc.step)
-			backup := newFaultServer(t, step{events: textStream("backup"), done: true})
-			s := serveRelay(t, []relay.Upstream{
-				{Name: "primary", BaseURL: f.URL(), IdleTimeout: 200 * time.Millisecond},
-				{Name: "backup", BaseURL: backup.URL(), Priority: 1},
-			})
+			s, f, backup := withBackup(t, tc.step, relay.Upstream{IdleTimeout: 200 * time.Millisecond})
 			text, resp, err := streamVia(t, s, "m")
 			var se *ssestream.StreamError
 			if !errors.As(err, &se) {
@@ -402,12 +408,7 @@ func TestSDKBeforeCommitPoint(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFaultServer(t, tc.step)
-			backup := newFaultServer(t, step{events: textStream("backup"), done: true})
-			s := serveRelay(t, []relay.Upstream{
-				{Name: "primary", BaseURL: f.URL(), FirstTokenTimeout: 200 * time.Millisecond},
-				{Name: "backup", BaseURL: backup.URL(), Priority: 1},
-			}, relay.WithRetries(0))
+			s, _, _ := withBackup(t, tc.step, relay.Upstream{FirstTokenTimeout: 200 * time.Millisecond}, relay.WithRetries(0))
 			text, resp, err := streamVia(t, s, "m")
 			if err != nil {
 				t.Fatalf("%v\n%s", err, s.log)

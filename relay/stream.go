@@ -165,15 +165,7 @@ func (a *attempt) complete(resp *http.Response, t *translator) error {
 		for j := range ch.Delta.ToolCalls {
 			ch.Delta.ToolCalls[j].Index = j // a message's calls carry no index
 		}
-		finish := ""
-		if ch.FinishReason != nil {
-			finish = *ch.FinishReason
-		}
-		var lps []oaicompat.TokenLogprob
-		if ch.Logprobs != nil {
-			lps = ch.Logprobs.Content
-		}
-		if err := t.choice(ch.Index, &ch.Delta, lps, finish); err != nil {
+		if err := t.write(ch); err != nil {
 			var se *sinkError
 			if errors.As(err, &se) {
 				return se.err

@@ -277,24 +277,27 @@ func TestSDKAzureUpstream(t *testing.T) {
 // upstream_busy.
 func TestSDKConcurrencyLimit(t *testing.T) {
 	t.Parallel()
-	f := newFaultServer(t, step{delay: 300 * time.Millisecond, body: completionJSON("slow")})
-	s := serveRelay(t, []relay.Upstream{{Name: "slow", BaseURL: f.URL(), MaxConcurrent: 1, MaxQueue: 1, QueueTimeout: 5 * time.Second}})
+	f := newFaultServer(t, step{delay: time.Second, body: completionJSON("slow")})
+	s := serveRelay(t, []relay.Upstream{{Name: "slow", BaseURL: f.URL(), MaxConcurrent: 1, MaxQueue: 1, QueueTimeout: 10 * time.Second}})
 	type result struct {
 		content string
 		err     error
 	}
 	results := make(chan result, 3)
-	for i := 0; i < 3; i++ {
-		go func() {
-			c, _, err := chatVia(t, s, "m")
-			if err != nil {
-				results <- result{err: err}
-				return
-			}
-			results <- result{content: c.Choices[0].Message.Content}
-		}()
-		time.Sleep(50 * time.Millisecond) // in flight, queued, refused
+	send := func() {
+		c, _, err := chatVia(t, s, "m")
+		if err != nil {
+			results <- result{err: err}
+			return
+		}
+		results <- result{content: c.Choices[0].Message.Content}
 	}
+	go send()
+	for len(f.Requests()) == 0 { // the first is in flight (for a second)
+		time.Sleep(5 * time.Millisecond)
+	}
+	go send() // one of these two waits in the queue, the other finds it full
+	go send()
 	ok, busy := 0, 0
 	for i := 0; i < 3; i++ {
 		r := <-results

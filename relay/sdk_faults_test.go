@@ -299,7 +299,7 @@ func TestSDKCooldownAndRecovery(t *testing.T) {
 	t.Parallel()
 	f := newFaultServer(t, step{status: 500, body: errorJSON("server_error", "", "", "down")})
 	backup := serveBackend(t, textBackend("backup"))
-	policy := relay.CooldownPolicy{MinRequests: 2, FailureRate: 0.5, Base: 300 * time.Millisecond}
+	policy := relay.CooldownPolicy{MinRequests: 2, FailureRate: 0.5, Base: 2 * time.Second}
 	s := serveRelay(t, []relay.Upstream{{Name: "main", BaseURL: f.URL()}, {Name: "backup", BaseURL: backup, Priority: 1}},
 		relay.WithHealth(relay.NewMemoryHealth(policy)), relay.WithRetries(0))
 	served := func() string {
@@ -326,7 +326,7 @@ func TestSDKCooldownAndRecovery(t *testing.T) {
 	}
 	// main recovers; after the cooldown a probe finds it healthy.
 	f.setScript(step{body: completionJSON("main is back")})
-	time.Sleep(350 * time.Millisecond)
+	time.Sleep(2100 * time.Millisecond)
 	for i := 0; i < 3; i++ {
 		if got := served(); got != "main:main is back" {
 			t.Fatalf("after recovery: served by %s\n%s", got, s.log)
@@ -365,7 +365,7 @@ func TestSDKCommitPoint(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, f, backup := withBackup(t, tc.step, relay.Upstream{IdleTimeout: 200 * time.Millisecond})
+			s, f, backup := withBackup(t, tc.step, relay.Upstream{IdleTimeout: time.Second})
 			text, resp, err := streamVia(t, s, "m")
 			var se *ssestream.StreamError
 			if !errors.As(err, &se) {

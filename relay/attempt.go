@@ -31,7 +31,6 @@ type call struct {
 	lastUp   string   // the upstream of the last attempt
 	cooling  time.Time
 	skipped  skipReasons
-	retried  bool // a retryable failure happened: the client must not retry on top
 }
 
 // skipReasons records why candidates were skipped without an attempt:
@@ -136,7 +135,6 @@ func (c *call) run(do func(a *attempt) error) error {
 				}
 				continue
 			}
-			c.retried = true
 			tries[i]++
 			if tries[i] > c.r.opts.retries {
 				i++
@@ -471,7 +469,10 @@ func (c *call) errorHeaders() http.Header {
 
 // answer returns an upstream's error to the client unchanged (status,
 // type, code, param, message), with its Retry-After and the relay's
-// headers; x-should-retry: false once the relay spent its retries.
+// headers; x-should-retry: false once the relay made an attempt or waited
+// (its retries are spent, the SDK's must not multiply them). When it could
+// try nothing (every candidate cooling down or busy) the header is left
+// out: the client may retry after the Retry-After given.
 func (c *call) answer(f *failure) error {
 	e := *f.err
 	e.Header = c.errorHeaders()
@@ -480,7 +481,7 @@ func (c *call) answer(f *failure) error {
 		e.Header.Set("Retry-After", strconv.FormatInt(secs, 10))
 		e.Header.Set("Retry-After-Ms", strconv.FormatInt(f.hint.Milliseconds(), 10))
 	}
-	if c.retried || f.class.retryable() || f.class == classAuth {
+	if c.attempts > 0 || c.waited > 0 || f.class == classAuth {
 		e.Header.Set("X-Should-Retry", "false")
 	}
 	return e.WithCause(f)
@@ -520,8 +521,8 @@ func (c *call) exhausted() error {
 	switch {
 	case refused, c.skipped.deadKeys > 0 && others == 0:
 		// Not the upstream's 401: the client's own key is not at fault.
-		e = &oaicompat.Error{Status: http.StatusBadGateway, Type: oaicompat.TypeServerError, Code: "upstream_credentials_exhausted",
-			Message: "Every upstream API key was refused; the relay's own credentials need attention."}
+		return c.answer(&failure{class: classAuth, err: &oaicompat.Error{Status: http.StatusBadGateway, Type: oaicompat.TypeServerError,
+			Code: "upstream_credentials_exhausted", Message: "Every upstream API key was refused; the relay's own credentials need attention."}})
 	case c.skipped.busy > 0:
 		e = &oaicompat.Error{Status: http.StatusServiceUnavailable, Type: oaicompat.TypeServerError, Code: "upstream_busy",
 			Message: "Every upstream for this model is at its concurrency limit. Please retry later."}

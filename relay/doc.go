@@ -41,10 +41,11 @@
 //
 // An upstream's error reaches the client as the upstream sent it (status,
 // type, code, param, message; Retry-After kept), never rewritten. Once the
-// relay has retried, its error answers carry x-should-retry: false so the
-// SDKs' own retries do not multiply the attempts. When nothing could be
-// tried (every candidate cooling down or at its concurrency limit) the
-// answer is 503 with a Retry-After for the earliest cooldown's end.
+// relay has made an attempt, its error answers carry x-should-retry: false
+// so the SDKs' own retries do not multiply the attempts. When nothing could
+// be tried (every candidate cooling down or at its concurrency limit) the
+// answer is 503 with a Retry-After for the earliest cooldown's end and no
+// x-should-retry: a client may come back then.
 //
 // # Cooldowns
 //

@@ -345,6 +345,31 @@ func withBackup(t *testing.T, s step, primary relay.Upstream, opts ...relay.Opti
 	return serveRelay(t, []relay.Upstream{primary, {Name: "backup", BaseURL: backup.URL(), Priority: 1}}, opts...), f, backup
 }
 
+// TestSDKAllCooling: when every candidate is cooling down beyond the wait
+// budget, nothing is tried: 503 upstream_cooling_down with a Retry-After
+// for the cooldown's end and no x-should-retry, so the client may come back
+// then.
+func TestSDKAllCooling(t *testing.T) {
+	t.Parallel()
+	f := newFaultServer(t, step{status: 500, body: errorJSON("server_error", "", "", "down")})
+	s := serveRelay(t, []relay.Upstream{{BaseURL: f.URL()}}, relay.WithRetries(0),
+		relay.WithHealth(relay.NewMemoryHealth(relay.CooldownPolicy{MinRequests: 1, Base: time.Minute})))
+	client := sdktest.Client(s.url) // no SDK retries: it would wait out the Retry-After
+	_, err := client.Chat.Completions.New(context.Background(), sdkParams("m", "hi"))
+	if e := sdktest.APIError(t, err, 500); e.Response.Header.Get("X-Should-Retry") != "false" {
+		t.Errorf("the failed attempt: %v", e.Response.Header)
+	}
+	_, err = client.Chat.Completions.New(context.Background(), sdkParams("m", "hi"))
+	e := sdktest.APIError(t, err, 503)
+	h := e.Response.Header
+	if e.Code != "upstream_cooling_down" || h.Get("X-Should-Retry") != "" || h.Get("Retry-After") != "60" || h.Get(relay.HeaderAttempts) != "0" {
+		t.Errorf("cooling: %s %v", e.RawJSON(), h)
+	}
+	if n := len(f.Requests()); n != 1 {
+		t.Errorf("%d upstream requests, want 1", n)
+	}
+}
+
 // TestSDKCommitPoint: once output reached the client the relay never
 // switches upstream: a stream that breaks is ended with an in-band error
 // (the SDK raises it) and the backup is not asked. Before the commit point

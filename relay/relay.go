@@ -126,13 +126,8 @@ func (r *Relay) now() time.Time { return r.opts.now() }
 
 // sleepCtx waits d, or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected when unreferenced (Go 1.23+), even if ctx ends first
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

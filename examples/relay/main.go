@@ -87,6 +87,6 @@ func newHandler(cfg *Config, logger *slog.Logger) (http.Handler, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	h := oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithAzure(nil), oaicompat.WithLogger(logger))
+	h := oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks(), oaicompat.WithAzure(nil), oaicompat.WithLogger(logger))
 	return relay.Headers(h), r.Close, nil
 }

@@ -58,7 +58,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer("", h)
 	fmt.Printf("relay: serving the OpenAI API at http://%s/v1 in front of %d upstream(s)\n", ln.Addr(), len(cfg.Upstreams))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -277,7 +277,7 @@ func knownFields(t reflect.Type) map[string]struct{} {
 }
 
 // requestError turns a body-reading error into the error to answer. An
-// *Error from the body reader (a router adapter's translation of its own
+// *[Error] from the body reader (a router adapter's translation of its own
 // body-limit error, say) is answered as is.
 func requestError(err error) error {
 	var mb *http.MaxBytesError

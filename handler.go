@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Handler serves the OpenAI HTTP API from a Backend. It routes with its own
+// Handler serves the OpenAI HTTP API from a [Backend]. It routes with its own
 // http.ServeMux (method and path patterns), so it can be mounted as is on
 // any router, under http.StripPrefix, or through echo.WrapHandler:
 //
@@ -23,7 +23,7 @@ import (
 //	GET  {base}/models               ModelLister or WithModels
 //	GET  {base}/models/{model}
 //
-// {base} is "/v1" unless WithBasePath says otherwise; WithAzure adds the
+// {base} is "/v1" unless [WithBasePath] says otherwise; [WithAzure] adds the
 // Azure OpenAI URL shapes. Any other path under
 // {base} answers 404 "Invalid URL (METHOD /path)" and a known path with the
 // wrong method 405, both in OpenAI's error envelope. Users who route
@@ -36,7 +36,7 @@ type Handler struct {
 	created int64 // the Created of models that do not say
 }
 
-// NewHandler returns a Handler serving backend.
+// NewHandler returns a [Handler] serving backend.
 func NewHandler(backend Backend, opts ...Option) *Handler {
 	h := &Handler{backend: backend, cfg: defaultConfig(), mux: http.NewServeMux()}
 	for _, o := range opts {
@@ -110,7 +110,7 @@ func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler) {
 // ("/llm/v1/chat/completions", as a router that mounts without stripping
 // passes it), or the whole path when it is itself an endpoint's
 // ("/chat/completions", after http.StripPrefix("/llm/v1")). So the handler
-// works wherever it is mounted, without WithBasePath; a path that matches
+// works wherever it is mounted, without [WithBasePath]; a path that matches
 // no endpoint either way answers 404 naming where the API is served.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, base := r.URL.Path, h.cfg.basePath
@@ -242,7 +242,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // checkModel answers 404 model_not_found for a model the handler does not
-// know, unless WithAnyModel, or it knows no models at all.
+// know, unless [WithAnyModel], or it knows no models at all.
 func (h *Handler) checkModel(ctx context.Context, model string) error {
 	if h.cfg.anyModel || model == "" { // "": the endpoint's default (images)
 		return nil

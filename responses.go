@@ -13,8 +13,8 @@ import (
 	"github.com/oaicompat/oaicompat/responses"
 )
 
-// responsesDialect is POST /v1/responses: handed to a Responder backend
-// as is, or translated onto the chat Backend (history from
+// responsesDialect is POST /v1/responses: handed to a [Responder] backend
+// as is, or translated onto the chat [Backend] (history from
 // previous_response_id included) and run into a responseSink.
 type responsesDialect struct{ req responses.Request }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/oaicompat/oaicompat/responses"
 )
 
-// Responder is an optional Backend capability for a backend that speaks the
+// Responder is an optional [Backend] capability for a backend that speaks the
 // Responses API natively (a relay to an upstream Responses API, a backend
 // with reasoning items or built-in tools). When a Backend implements it,
 // POST /v1/responses bypasses the translation onto Chat: after decoding and
@@ -28,13 +28,13 @@ import (
 // A Responder owns its state: the handler neither resolves
 // previous_response_id nor stores its responses (GET /v1/responses/{id}
 // serves only responses the translation stored). Errors follow Backend.Chat:
-// a returned *Error before the first event is the HTTP answer; after it,
+// a returned *[Error] before the first event is the HTTP answer; after it,
 // an in-band error event.
 type Responder interface {
 	Respond(ctx context.Context, req *responses.Request, w *ResponseEventWriter) error
 }
 
-// ResponseEventWriter is what a Responder writes Responses stream events to.
+// ResponseEventWriter is what a [Responder] writes Responses stream events to.
 type ResponseEventWriter struct {
 	es *eventStream // nil: not streaming
 	t  *tally
@@ -134,7 +134,7 @@ func (w *ResponseEventWriter) account(final json.RawMessage) {
 	w.t.delta(0, &Delta{FinishReason: reason})
 }
 
-// responderAnswer is the answer of a Responder backend.
+// responderAnswer is the answer of a [Responder] backend.
 type responderAnswer struct {
 	rs  Responder
 	req *responses.Request

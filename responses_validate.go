@@ -9,7 +9,7 @@ import (
 
 // validate checks a Responses request as the handler does, with param paths
 // in the Responses field names (input[2].content[0].type, text.format.name,
-// ...). It checks what every server must; whether a chat Backend can serve
+// ...). It checks what every server must; whether a chat [Backend] can serve
 // the request (built-in tools, prompt templates) is checked by
 // ToChatRequest.
 func validateResponses(r *responses.Request) error {

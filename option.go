@@ -2,8 +2,8 @@ package oaicompat
 
 import (
 	"log/slog"
-	"net/http"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 

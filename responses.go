@@ -144,4 +144,3 @@ func echoTool(t *responses.Tool) gojson.RawMessage {
 	}
 	return append(b, '}')
 }
-

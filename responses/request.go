@@ -281,7 +281,7 @@ func (it *InputItem) AppendJSON(b []byte) []byte {
 	case "message":
 		b = append(b, `,"role":`...)
 		b = jsonx.AppendString(b, it.Role)
-		b = appendField(b, "content", it.Content)
+		b = appendField(b, "content", &it.Content)
 	case "function_call":
 		b = append(b, `,"call_id":`...)
 		b = jsonx.AppendString(b, it.CallID)
@@ -292,7 +292,7 @@ func (it *InputItem) AppendJSON(b []byte) []byte {
 	case "function_call_output":
 		b = append(b, `,"call_id":`...)
 		b = jsonx.AppendString(b, it.CallID)
-		b = appendField(b, "output", it.Output)
+		b = appendField(b, "output", &it.Output)
 	case "reasoning":
 		b = append(b, `,"summary":[`...)
 		for i, s := range it.Summary {
@@ -315,12 +315,11 @@ func (it *InputItem) AppendJSON(b []byte) []byte {
 }
 
 // appendField appends ,"name": and c (null when absent).
-func appendField(b []byte, name string, c Content) []byte {
+func appendField(b []byte, name string, c *Content) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	js, _ := c.MarshalJSON()
-	return append(b, js...)
+	return c.AppendJSON(b)
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping the item's bytes in
@@ -388,6 +387,34 @@ func (c Content) Parts() []Part { return c.u.List }
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *Content) UnmarshalJSON(data []byte) error { return c.u.UnmarshalJSON(data) }
 
+// AppendJSON appends the content's JSON to b: a string, a list of parts, or
+// null when absent.
+func (c *Content) AppendJSON(b []byte) []byte {
+	switch c.u.Form {
+	case jsonx.String:
+		return jsonx.AppendString(b, c.u.Text)
+	case jsonx.List:
+		b = append(b, '[')
+		for i := range c.u.List {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = c.u.List[i].AppendJSON(b)
+		}
+		return append(b, ']')
+	}
+	return append(b, "null"...)
+}
+
+// size is about the length of the content's text, without copying it.
+func (c *Content) size() int {
+	n := len(c.u.Text)
+	for i := range c.u.List {
+		n += 32 + len(c.u.List[i].Text) + len(c.u.List[i].ImageURL) + len(c.u.List[i].FileData)
+	}
+	return n
+}
+
 // MarshalJSON implements json.Marshaler.
 func (c Content) MarshalJSON() ([]byte, error) { return c.u.MarshalJSON() }
 
@@ -408,10 +435,13 @@ type Part struct {
 	Annotations []json.RawMessage `json:"annotations,omitempty"`
 }
 
-// MarshalJSON implements json.Marshaler: the fields a part's type requires
-// are always present (an empty text is "text":"").
-func (p Part) MarshalJSON() ([]byte, error) {
-	b := append([]byte(nil), `{"type":`...)
+// MarshalJSON implements json.Marshaler (see AppendJSON).
+func (p Part) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
+
+// AppendJSON appends the part's JSON to b: the fields its type requires are
+// always present (an empty text is "text":"").
+func (p *Part) AppendJSON(b []byte) []byte {
+	b = append(b, `{"type":`...)
 	b = jsonx.AppendString(b, p.Type)
 	opt := func(name, v string) {
 		if v != "" {
@@ -458,7 +488,7 @@ func (p Part) MarshalJSON() ([]byte, error) {
 		opt("file_url", p.FileURL)
 		opt("refusal", p.Refusal)
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // StreamOptions is stream_options of a streamed request.

@@ -91,7 +91,8 @@ func (s *Stored) MarshalJSON() ([]byte, error) {
 func (s *Stored) inputSize() int {
 	n := 0
 	for i := range s.Input {
-		n += 64 + len(s.Input[i].Raw) + len(s.Input[i].Arguments) + len(s.Input[i].Content.Text()) + len(s.Input[i].Output.Text())
+		it := &s.Input[i]
+		n += 64 + len(it.Raw) + len(it.Arguments) + it.Content.size() + it.Output.size()
 	}
 	return n
 }

@@ -1,0 +1,34 @@
+package responses
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// BenchmarkMemoryStoreFlood stores 1 GiB of 1 MiB responses into a store
+// with the default limits (256 MiB) and reports the live heap after GC
+// against what the store holds:
+//
+//	go test -run '^$' -bench MemoryStoreFlood -benchtime 1x ./responses
+func BenchmarkMemoryStoreFlood(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m := NewMemoryStore(Limits{})
+		for i := range 1024 {
+			if err := m.Put(ctx, "", stored(fmt.Sprintf("resp_%04d", i), 1<<20)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MiB")
+		b.ReportMetric(float64(m.Bytes())/(1<<20), "held-MiB")
+		b.ReportMetric(float64(m.Len()), "responses")
+		runtime.KeepAlive(m)
+	}
+}

@@ -2,11 +2,13 @@ package oaitest
 
 import (
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // checkStrict runs the checks the spec cannot express, which the real API
@@ -51,13 +53,33 @@ func unknownFields(r *Request) *oaicompat.Error {
 	}
 	names := make([]string, 0, len(extra))
 	for k := range extra {
+		if r.API == "responses" && responsesFields[k] {
+			continue // a Responses field chat has no field for
+		}
 		names = append(names, k)
+	}
+	if len(names) == 0 {
+		return nil
 	}
 	sort.Strings(names)
 	// OpenAI sends param null here; the message names the field.
 	e := oaicompat.InvalidRequest("", "Unrecognized request argument supplied: %s", strings.Join(names, ", "))
 	return e
 }
+
+// responsesFields are the fields of a Responses request: the translation
+// carries those chat has no field for (store, previous_response_id,
+// include, ...) in ChatRequest.Extra, and they are not unknown.
+var responsesFields = func() map[string]bool {
+	fields := map[string]bool{}
+	t := reflect.TypeFor[responses.Request]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			fields[name] = true
+		}
+	}
+	return fields
+}()
 
 func checkChat(req *oaicompat.ChatRequest) *oaicompat.Error {
 	if e := checkToolMessages(req.Messages); e != nil {

@@ -15,7 +15,7 @@ import (
 // other. echo puts the prompt before each choice's text; max_tokens 0
 // answers without calling the Backend (an empty completion, or the echoed
 // prompt, with finish_reason "length").
-type completionsDialect struct{ req CompletionRequest }
+type completionsDialect struct{ req completionRequest }
 
 func (d *completionsDialect) endpoint() string                           { return "completions" }
 func (d *completionsDialect) target() any                                { return &d.req }

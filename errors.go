@@ -45,6 +45,9 @@ const (
 	TypeTokens         = "tokens"
 	TypeQuota          = "insufficient_quota"
 	TypeForbidden      = "request_forbidden"
+	// TypeModelError is what OpenAI answers when a model produced output it
+	// cannot deliver (see Violation).
+	TypeModelError = "model_error"
 )
 
 func (e *Error) Error() string {

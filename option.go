@@ -38,7 +38,7 @@ func defaultConfig() config {
 		basePath:       "/v1",
 		maxBytes:       32 << 20,
 		logger:         slog.Default(),
-		ids:            RandomID,
+		ids:            randomID,
 		now:            time.Now,
 		keepAlive:      15 * time.Second,
 		writeTimeout:   30 * time.Second,
@@ -62,7 +62,7 @@ func WithMaxRequestBytes(n int64) Option { return func(c *config) { c.maxBytes =
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithIDGenerator sets how response and tool-call ids are made; it is called
-// with the prefix ("chatcmpl-", "call_", ...). Default RandomID. Deterministic
+// with the prefix ("chatcmpl-", "call_", ...). Default randomID. Deterministic
 // tests pass a counter.
 func WithIDGenerator(f func(prefix string) string) Option { return func(c *config) { c.ids = f } }
 
@@ -125,9 +125,9 @@ func WithOutputRepair(f RepairFunc) Option { return func(c *config) { c.repair =
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// RandomID returns prefix followed by 24 random base62 characters (about 142
+// randomID returns prefix followed by 24 random base62 characters (about 142
 // bits), the default id generator.
-func RandomID(prefix string) string {
+func randomID(prefix string) string {
 	b := make([]byte, len(prefix)+24)
 	copy(b, prefix)
 	for i := len(prefix); i < len(b); {
@@ -171,3 +171,30 @@ func WithResponseStore(s responses.Store) Option { return func(c *config) { c.st
 //
 // (only when clients cannot set that header themselves).
 func WithOwner(f func(*http.Request) string) Option { return func(c *config) { c.owner = f } }
+
+// WithAzure makes the Handler also answer the Azure OpenAI URL shapes, so
+// that code written against Azure (the AzureOpenAI clients of the official
+// SDKs, azure.WithEndpoint in openai-go) works unchanged:
+//
+//	POST /openai/deployments/{deployment}/chat/completions?api-version=...
+//	POST /openai/deployments/{deployment}/completions?api-version=...
+//	POST /openai/deployments/{deployment}/embeddings?api-version=...
+//	POST /openai/deployments/{deployment}/images/generations?api-version=...
+//	     /openai/{responses,models,...}?api-version=...   every route of /v1
+//	     /openai/v1/...                                   every route of /v1, api-version optional
+//
+// On the deployment paths the model is the deployment's, whatever the body
+// says: deploymentModel maps a deployment name to a model (nil uses the
+// deployment name as the model); an empty result answers 404
+// DeploymentNotFound, as Azure does. The classic /openai/... paths need an
+// api-version query parameter (any value); without one they answer 404, as
+// Azure does. The /openai/v1/ paths, like Azure's v1 API, do not.
+//
+// Authentication (Azure's api-key header) is the auth middleware's job;
+// these routes pass every header through.
+func WithAzure(deploymentModel func(deployment string) string) Option {
+	if deploymentModel == nil {
+		deploymentModel = func(d string) string { return d }
+	}
+	return func(c *config) { c.azure = deploymentModel }
+}

@@ -66,7 +66,7 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 		MaxCompletionTokens: r.MaxOutputTokens, ParallelToolCalls: r.ParallelToolCalls,
 		Metadata: r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
 		PromptCacheKey: r.PromptCacheKey, PromptCacheRetention: r.PromptCacheRetention,
-		PromptCacheOptions: (*PromptCacheOptions)(r.PromptCacheOptions), Moderation: (*ModerationParams)(r.Moderation), Raw: r.Raw,
+		PromptCacheOptions: r.PromptCacheOptions, Moderation: r.Moderation, Raw: r.Raw,
 	}
 	extra, err := responseExtra(r)
 	if err != nil {

@@ -46,15 +46,15 @@ type Request struct {
 	Background *bool    `json:"background,omitempty"`
 	Include    []string `json:"include,omitempty"`
 	// Truncation is "auto" or "disabled" (deprecated by the spec).
-	Truncation           string              `json:"truncation,omitempty"`
-	ServiceTier          string              `json:"service_tier,omitempty"`
-	Metadata             map[string]string   `json:"metadata,omitempty"`
-	User                 string              `json:"user,omitempty"`
-	SafetyIdentifier     string              `json:"safety_identifier,omitempty"`
-	PromptCacheKey       string              `json:"prompt_cache_key,omitempty"`
-	PromptCacheRetention string              `json:"prompt_cache_retention,omitempty"`
-	PromptCacheOptions   *PromptCacheOptions `json:"prompt_cache_options,omitempty"`
-	Moderation           *Moderation         `json:"moderation,omitempty"`
+	Truncation           string            `json:"truncation,omitempty"`
+	ServiceTier          string            `json:"service_tier,omitempty"`
+	Metadata             map[string]string `json:"metadata,omitempty"`
+	User                 string            `json:"user,omitempty"`
+	SafetyIdentifier     string            `json:"safety_identifier,omitempty"`
+	PromptCacheKey       string            `json:"prompt_cache_key,omitempty"`
+	PromptCacheRetention string            `json:"prompt_cache_retention,omitempty"`
+	PromptCacheOptions   json.RawMessage   `json:"prompt_cache_options,omitempty"`
+	Moderation           json.RawMessage   `json:"moderation,omitempty"`
 	// Conversation, Prompt and ContextManagement are decoded so that a
 	// request using them is answered with a clear 400 by the translation;
 	// a Responder may support them.
@@ -494,16 +494,4 @@ func (p *Part) AppendJSON(b []byte) []byte {
 // StreamOptions is stream_options of a streamed request.
 type StreamOptions struct {
 	IncludeObfuscation *bool `json:"include_obfuscation,omitempty"`
-}
-
-// PromptCacheOptions tunes prompt caching.
-type PromptCacheOptions struct {
-	TTL  string `json:"ttl,omitempty"`
-	Mode string `json:"mode,omitempty"`
-}
-
-// Moderation asks for the input and output to be moderated.
-type Moderation struct {
-	Model  string          `json:"model"`
-	Policy json.RawMessage `json:"policy,omitempty"`
 }

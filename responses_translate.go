@@ -63,8 +63,8 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 	}
 	c := &ChatRequest{
 		Model: r.Model, Temperature: r.Temperature, TopP: r.TopP, Stream: r.Stream,
-		MaxCompletionTokens: r.MaxOutputTokens, ParallelToolCalls: r.ParallelToolCalls,
-		Metadata: r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
+		MaxCompletionTokens: r.MaxOutputTokens,
+		Metadata:            r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
 		PromptCacheKey: r.PromptCacheKey, PromptCacheRetention: r.PromptCacheRetention,
 		PromptCacheOptions: r.PromptCacheOptions, Moderation: r.Moderation, Raw: r.Raw,
 	}
@@ -96,6 +96,9 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 	}
 	if err := translateTools(r, c); err != nil {
 		return nil, err
+	}
+	if len(c.Tools) > 0 {
+		c.ParallelToolCalls = r.ParallelToolCalls
 	}
 	if r.Text != nil {
 		c.Verbosity = r.Text.Verbosity

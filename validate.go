@@ -34,6 +34,9 @@ func (r *ChatRequest) validate() error {
 	if err := validateToolTurns(r.Messages); err != nil {
 		return err
 	}
+	if r.ParallelToolCalls != nil && len(r.Tools) == 0 {
+		return InvalidRequest("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
+	}
 	if len(r.Tools) > maxTools {
 		e := InvalidRequest("tools", "Invalid 'tools': array too long. Expected an array with maximum length %d, but got an array with length %d instead.", maxTools, len(r.Tools))
 		e.Code = "array_above_max_length"

@@ -1,10 +1,13 @@
-package responses
+package responses_test
 
 import (
 	"context"
 	"fmt"
 	"runtime"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/responses"
+	"github.com/oaicompat/oaicompat/responses/storetest"
 )
 
 // BenchmarkMemoryStoreFlood stores 1 GiB of 1 MiB responses into a store
@@ -18,9 +21,9 @@ func BenchmarkMemoryStoreFlood(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		m := NewMemoryStore(Limits{})
+		m := responses.NewMemoryStore(responses.Limits{})
 		for i := range 1024 {
-			if err := m.Put(ctx, "", stored(fmt.Sprintf("resp_%04d", i), 1<<20)); err != nil {
+			if err := m.Put(ctx, "", storetest.Response(fmt.Sprintf("resp_%04d", i), 1<<20)); err != nil {
 				b.Fatal(err)
 			}
 		}

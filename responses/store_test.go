@@ -1,8 +1,11 @@
-package responses
+package responses_test
 
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/responses"
+	"github.com/oaicompat/oaicompat/responses/storetest"
 )
 
 // TestInputItemJSON pins the encoding of each input item type: exactly the
@@ -34,7 +37,7 @@ func TestInputItemJSON(t *testing.T) {
 			`{"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"q"}}`},
 	}
 	for _, tt := range tests {
-		var it InputItem
+		var it responses.InputItem
 		if err := json.Unmarshal([]byte(tt.in), &it); err != nil {
 			t.Fatalf("%s: %v", tt.in, err)
 		}
@@ -57,7 +60,7 @@ func TestInputItemIsReference(t *testing.T) {
 		`{"role":"user","content":"x"}`:              false,
 		`{"type":"message","id":"msg_1"}`:            false,
 	} {
-		var it InputItem
+		var it responses.InputItem
 		if err := json.Unmarshal([]byte(in), &it); err != nil {
 			t.Fatal(err)
 		}
@@ -67,29 +70,29 @@ func TestInputItemIsReference(t *testing.T) {
 	}
 }
 
-// TestStoredRoundTrip checks that a Stored survives its encoding byte for
+// TestStoredRoundTrip checks that a responses.Stored survives its encoding byte for
 // byte, so that GET answers what POST answered.
 func TestStoredRoundTrip(t *testing.T) {
 	effort := "low"
 	prev := "resp_0"
-	s := stored("resp_1", 5)
+	s := storetest.Response("resp_1", 5)
 	s.Response.PreviousResponseID = &prev
-	s.Response.Reasoning = Reasoning{Effort: &effort}
+	s.Response.Reasoning = responses.Reasoning{Effort: &effort}
 	s.Response.Metadata = map[string]string{"k": "v"}
 	s.Response.Tools = []json.RawMessage{json.RawMessage(`{"type":"function","name":"f","description":null,"parameters":null,"strict":null}`)}
-	s.Response.ToolChoice = ToolChoice{Mode: "auto"}
-	s.Response.Text = TextConfig{Format: &TextFormat{Type: "text"}, Verbosity: "medium"}
+	s.Response.ToolChoice = responses.ToolChoice{Mode: "auto"}
+	s.Response.Text = responses.TextConfig{Format: &responses.TextFormat{Type: "text"}, Verbosity: "medium"}
 	s.Response.Output = append(s.Response.Output,
-		OutputItem{Type: "function_call", ID: "fc_1", Status: StatusCompleted, CallID: "call_1", Name: "f", Arguments: `{"a":1}`},
-		OutputItem{Type: "reasoning", ID: "rs_1", Status: StatusCompleted, Summary: "thought", EncryptedContent: "enc"})
+		responses.OutputItem{Type: "function_call", ID: "fc_1", Status: responses.StatusCompleted, CallID: "call_1", Name: "f", Arguments: `{"a":1}`},
+		responses.OutputItem{Type: "reasoning", ID: "rs_1", Status: responses.StatusCompleted, Summary: "thought", EncryptedContent: "enc"})
 	s.Input = append(s.Input,
-		InputItem{Type: "function_call_output", ID: "fco_1", CallID: "call_0", Output: TextContent("22C"), Status: StatusCompleted},
-		InputItem{Type: "reasoning", ID: "rs_0", Summary: []json.RawMessage{json.RawMessage(`{"type":"summary_text","text":"t"}`)}})
+		responses.InputItem{Type: "function_call_output", ID: "fco_1", CallID: "call_0", Output: responses.TextContent("22C"), Status: responses.StatusCompleted},
+		responses.InputItem{Type: "reasoning", ID: "rs_0", Summary: []json.RawMessage{json.RawMessage(`{"type":"summary_text","text":"t"}`)}})
 	first, err := s.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back Stored
+	var back responses.Stored
 	if err := back.UnmarshalJSON(first); err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,8 @@ import (
 // Azure OpenAI URL shapes. Any other path under
 // {base} answers 404 "Invalid URL (METHOD /path)" and a known path with the
 // wrong method 405, both in OpenAI's error envelope. Users who route
-// themselves mount the per-endpoint handlers (ChatCompletions, Embeddings,
-// ...) instead.
+// themselves mount the per-endpoint handlers (ChatCompletions, Responses,
+// GetResponse, Embeddings, ...) instead.
 type Handler struct {
 	backend Backend
 	cfg     config

@@ -9,22 +9,23 @@ import (
 )
 
 // MemoryStore is the in-memory Store, bounded in bytes and in age.
-// NewHandler uses one with the default Limits (256 MiB, one hour) unless
-// oaicompat.WithResponseStore says otherwise. It serves one process: for
+// [github.com/oaicompat/oaicompat.NewHandler] uses one with the default
+// [Limits] (256 MiB, one hour) unless
+// [github.com/oaicompat/oaicompat.WithResponseStore] says otherwise. It serves one process: for
 // several replicas behind a load balancer use a shared store (the Redis one
 // in github.com/oaicompat/oaicompat/redisstore).
 //
 // # Memory
 //
-// A response is kept as its JSON encoding (see Stored.MarshalJSON), not as
+// A response is kept as its JSON encoding (see [Stored.MarshalJSON]), not as
 // the objects it decodes to, so the heap holds about one byte per byte of
-// text stored; Get decodes a fresh copy. Limits.MaxBytes bounds the
+// text stored; Get decodes a fresh copy. [Limits].MaxBytes bounds the
 // encodings plus a fixed estimate of the bookkeeping of each response (a
 // few hundred bytes) and of each item id.
 //
 // # Owners and eviction
 //
-// Each owner is guaranteed its share of the store (Limits.OwnerBytes,
+// Each owner is guaranteed its share of the store ([Limits].OwnerBytes,
 // MaxBytes/16 by default): while an owner holds no more than its share,
 // nothing another owner does evicts its responses. An owner may grow
 // beyond its share into room no one else uses; what it holds beyond its
@@ -35,12 +36,12 @@ import (
 //     responses go first;
 //  2. then the oldest response of an owner holding more than its share;
 //  3. then the writer's own oldest responses;
-//  4. and when the writer has none left, Put returns ErrFull (the store is
+//  4. and when the writer has none left, Put returns [ErrFull] (the store is
 //     full of other owners' shares: with MaxBytes/OwnerBytes owners at
 //     their share, a newcomer waits for responses to expire).
 //
-// A response larger than Limits.MaxResponseBytes is refused with
-// ErrTooLarge. "Oldest" is the earliest stored. Responses expire
+// A response larger than [Limits].MaxResponseBytes is refused with
+// [ErrTooLarge]. "Oldest" is the earliest stored. Responses expire
 // Limits.MaxAge after they were stored.
 type MemoryStore struct {
 	lim Limits

@@ -16,11 +16,11 @@ import (
 //
 // Every stored response belongs to an owner: the id of the API key that
 // authenticated the request, or whatever the host derives from it (see
-// oaicompat.WithOwner); "" is the one anonymous owner of unauthenticated
+// [github.com/oaicompat/oaicompat.WithOwner]); "" is the one anonymous owner of unauthenticated
 // requests. A Store keeps owners apart: an id stored by another owner is, to
-// Get, GetByItem and Delete, exactly an unknown id (ErrNotFound, by the same
-// code path), and one owner's writes must not evict another owner's
-// responses within its share of the store (see Limits).
+// Get, GetByItem and Delete, exactly an unknown id ([ErrNotFound], by the
+// same code path), and one owner's writes must not evict another owner's
+// responses within its share of the store (see [Limits]).
 //
 // Implementations must be safe for concurrent use and must not keep or
 // modify the Stored they are given: the handler may still encode it. Get
@@ -28,7 +28,8 @@ import (
 // decoding, which the caller may modify). A store that cannot
 // answer (a database down or slow) returns any other error, promptly: the
 // handler answers 503 with Retry-After. Put may refuse a response with
-// ErrTooLarge or ErrFull: the handler then answers it as "store": false.
+// [ErrTooLarge] or [ErrFull]: the handler then answers it as "store": false.
+// Package storetest checks an implementation.
 type Store interface {
 	// Put stores r for owner; putting an id again replaces it.
 	Put(ctx context.Context, owner string, r *Stored) error
@@ -60,7 +61,7 @@ var (
 // is its predecessors' (Response.PreviousResponseID), then its Input, then
 // its Response.Output.
 //
-// Stores keep it as its JSON encoding (MarshalJSON), a compact form that
+// Stores keep it as its JSON encoding ([Stored.MarshalJSON]), a compact form that
 // holds about one byte of memory per byte of text.
 type Stored struct {
 	Response *Response
@@ -148,7 +149,8 @@ func modeledItem(typ string) bool {
 type Limits struct {
 	// MaxBytes bounds the bytes a MemoryStore holds for all owners together:
 	// the encoded responses plus a fixed estimate of the bookkeeping of each
-	// response and item id. Default 256 MiB.
+	// response and item id ([MemoryStore]; the Redis store leaves the total
+	// to Redis's maxmemory). Default 256 MiB.
 	MaxBytes int64
 	// OwnerBytes is each owner's share. Another owner's writes never evict
 	// the responses of an owner that holds no more than its share; what an
@@ -157,7 +159,7 @@ type Limits struct {
 	OwnerBytes int64
 	// MaxResponseBytes is the largest response stored (its encoding with
 	// its input items); a larger one is answered normally but not stored
-	// (ErrTooLarge). Default 8 MiB, never more than OwnerBytes.
+	// ([ErrTooLarge]). Default 8 MiB, never more than OwnerBytes.
 	MaxResponseBytes int64
 	// MaxAge is how long a response is kept. Default one hour; negative
 	// keeps responses until they are evicted or deleted.

@@ -48,9 +48,14 @@ func storeFailure(err error) error {
 	return storeUnavailable.WithCause(err)
 }
 
-// responseNotFound is OpenAI's 404 for an unknown response id.
-func responseNotFound(id string) *Error {
-	return &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Response with id '%s' not found.", id)}
+// routeError is what a stored-response route answers for the store's err
+// about id: OpenAI's 404 for an unknown (or another owner's) id, else the
+// store's failure.
+func routeError(id string, err error) error {
+	if errors.Is(err, responses.ErrNotFound) {
+		return &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Response with id '%s' not found.", id)}
+	}
+	return storeFailure(err)
 }
 
 // storeResponse saves a finished response with its input items for owner.
@@ -254,13 +259,8 @@ func outputAsInput(out []responses.OutputItem) []responses.InputItem {
 func (h *Handler) storedResponse(w http.ResponseWriter, r *http.Request) (*responses.Stored, bool) {
 	id := responseID(r)
 	sr, err := h.cfg.store.Get(r.Context(), h.owner(r), id)
-	if errors.Is(err, responses.ErrNotFound) {
-		err = responseNotFound(id)
-	} else if err != nil {
-		err = storeFailure(err)
-	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.fail(w, r, routeError(id, err))
 		return nil, false
 	}
 	return sr, true
@@ -328,14 +328,8 @@ func (h *Handler) serveDeleteResponse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := responseID(r)
-	err := h.cfg.store.Delete(r.Context(), h.owner(r), id)
-	if errors.Is(err, responses.ErrNotFound) {
-		err = responseNotFound(id)
-	} else if err != nil {
-		err = storeFailure(err)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	if err := h.cfg.store.Delete(r.Context(), h.owner(r), id); err != nil {
+		h.fail(w, r, routeError(id, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {

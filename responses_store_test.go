@@ -6,41 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/responses"
 )
 
-// get sends a GET (or DELETE) with headers and returns status, headers and
-// body.
-func get(t testing.TB, method, url string, header ...string) (int, http.Header, string) {
+// send sends a request with a body (may be empty) and header pairs, and
+// returns status, headers and body.
+func send(t testing.TB, method, url, body string, header ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(body)
-}
-
-// postAs posts body with headers.
-func postAs(t testing.TB, url, body string, header ...string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +33,7 @@ func postAs(t testing.TB, url, body string, header ...string) (int, string) {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return res.StatusCode, res.Header, string(b)
 }
 
 // TestInputItemsGolden pins GET /v1/responses/{id}/input_items for every
@@ -74,43 +53,20 @@ func TestInputItemsGolden(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 	id := decodeJSON(t, body)["id"].(string)
-	status, _, list := get(t, "GET", srv.URL+"/v1/responses/"+id+"/input_items?order=asc")
+	status, _, list := send(t, "GET", srv.URL+"/v1/responses/"+id+"/input_items?order=asc", "")
 	if status != 200 {
 		t.Fatalf("%d %s", status, list)
 	}
 	goldenFile(t, "dialects/responses_input_items.json", []byte(list))
 }
 
-// captureLog returns a logger writing JSON lines to the returned buffer.
-func captureLog() (*slog.Logger, *syncBuffer) {
-	buf := &syncBuffer{}
-	return slog.New(slog.NewJSONHandler(buf, nil)), buf
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestResponseTooLargeIsNotStored: a response over the store's cap is
 // answered in full with "store": false (the body, or the terminal event of
 // a stream), logged, and not found afterwards; a small one is stored.
 func TestResponseTooLargeIsNotStored(t *testing.T) {
-	logger, logs := captureLog()
+	var logs bytes.Buffer
 	store := responses.NewMemoryStore(responses.Limits{MaxResponseBytes: 8 << 10})
-	srv := serveDialects(t, &dialectBackend{}, oaicompat.WithResponseStore(store), oaicompat.WithLogger(logger))
+	srv := serveDialects(t, &dialectBackend{}, oaicompat.WithResponseStore(store), oaicompat.WithLogger(newLogger(&logs)))
 	big := strings.Repeat("x", 10<<10)
 	tests := []struct {
 		name, body string
@@ -142,11 +98,11 @@ func TestResponseTooLargeIsNotStored(t *testing.T) {
 			if resp["store"] != tt.stored || resp["status"] != "completed" || !strings.Contains(final, "You said: ") {
 				t.Errorf("store %v status %v (want store %v)", resp["store"], resp["status"], tt.stored)
 			}
-			status, _, _ = get(t, "GET", srv.URL+"/v1/responses/"+id)
+			status, _, _ = send(t, "GET", srv.URL+"/v1/responses/"+id, "")
 			if (status == 200) != tt.stored {
 				t.Errorf("GET after: %d", status)
 			}
-			logged := strings.Contains(logs.String(), `"msg":"oaicompat: response not stored","id":"`+id+`","reason":"responses: response too large to store"`)
+			logged := strings.Contains(logs.String(), `level=WARN msg="oaicompat: response not stored" id=`+id+` reason="responses: response too large to store"`)
 			if logged == tt.stored {
 				t.Errorf("logged %v: %s", logged, logs.String())
 			}
@@ -172,8 +128,8 @@ func (failingStore) Delete(context.Context, string, string) error { return errDo
 // reads it answer 503 with Retry-After, and a new response is answered
 // with "store": false and logged as an error.
 func TestStoreFailureAnswers503(t *testing.T) {
-	logger, logs := captureLog()
-	srv := serveDialects(t, &dialectBackend{}, oaicompat.WithResponseStore(failingStore{}), oaicompat.WithLogger(logger))
+	var logs bytes.Buffer
+	srv := serveDialects(t, &dialectBackend{}, oaicompat.WithResponseStore(failingStore{}), oaicompat.WithLogger(newLogger(&logs)))
 	want := `{"error":{"message":"The response store is unavailable. Please retry your request.","type":"server_error","param":null,"code":null}}` + "\n"
 	for _, c := range []struct{ name, method, path, body string }{
 		{"GET", "GET", "/v1/responses/resp_1", ""},
@@ -182,22 +138,16 @@ func TestStoreFailureAnswers503(t *testing.T) {
 		{"previous_response_id", "POST", "/v1/responses", `{"model":"m","input":"x","previous_response_id":"resp_1"}`},
 		{"item_reference", "POST", "/v1/responses", `{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`},
 	} {
-		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 503 || res.Header.Get("Retry-After") != "1" || string(body) != want {
-			t.Errorf("%s: %d Retry-After %q %s", c.name, res.StatusCode, res.Header.Get("Retry-After"), body)
+		status, header, body := send(t, c.method, srv.URL+c.path, c.body)
+		if status != 503 || header.Get("Retry-After") != "1" || body != want {
+			t.Errorf("%s: %d Retry-After %q %s", c.name, status, header.Get("Retry-After"), body)
 		}
 	}
 	status, _, body := post(t, srv.URL+"/v1/responses", `{"model":"m","input":"hello"}`)
 	if status != 200 || decodeJSON(t, body)["store"] != false {
 		t.Errorf("a new response while the store is down: %d %s", status, body)
 	}
-	if !strings.Contains(logs.String(), `"level":"ERROR","msg":"oaicompat: response not stored"`) || !strings.Contains(logs.String(), "connection refused") {
+	if !strings.Contains(logs.String(), `level=ERROR msg="oaicompat: response not stored"`) || !strings.Contains(logs.String(), "connection refused") {
 		t.Errorf("log: %s", logs.String())
 	}
 }
@@ -208,7 +158,7 @@ func TestWithOwnerFromHeader(t *testing.T) {
 	srv := serveDialects(t, &dialectBackend{}, oaicompat.WithOwner(func(r *http.Request) string { return r.Header.Get("X-Tenant") }))
 	ids := map[string]string{}
 	for _, tenant := range []string{"t1", "t2", ""} {
-		status, body := postAs(t, srv.URL+"/v1/responses", `{"model":"m","input":"hi"}`, "X-Tenant", tenant)
+		status, _, body := send(t, "POST", srv.URL+"/v1/responses", `{"model":"m","input":"hi"}`, "X-Tenant", tenant)
 		if status != 200 {
 			t.Fatal(body)
 		}
@@ -216,7 +166,7 @@ func TestWithOwnerFromHeader(t *testing.T) {
 	}
 	for owner, id := range ids {
 		for _, asker := range []string{"t1", "t2", ""} {
-			status, _, body := get(t, "GET", srv.URL+"/v1/responses/"+id, "X-Tenant", asker)
+			status, _, body := send(t, "GET", srv.URL+"/v1/responses/"+id, "", "X-Tenant", asker)
 			if (status == 200) != (asker == owner) {
 				t.Errorf("%q's response asked by %q: %d %s", owner, id, status, body)
 			}
@@ -236,22 +186,22 @@ func TestStoredResponseHandlersAlone(t *testing.T) {
 	mux.Handle("DELETE /api/responses/{id}", h.DeleteResponse())
 	mux.Handle("GET /plain/", http.StripPrefix("/plain", h.ResponseInputItems())) // no path value
 	srv := serve(t, mux)
-	_, body := postAs(t, srv.URL+"/api/responses", `{"model":"m","input":"hi"}`)
+	_, _, body := send(t, "POST", srv.URL+"/api/responses", `{"model":"m","input":"hi"}`)
 	id := decodeJSON(t, body)["id"].(string)
 	for _, path := range []string{"/api/responses/" + id, "/api/responses/" + id + "/input_items", "/plain/" + id + "/input_items"} {
-		if status, _, body := get(t, "GET", srv.URL+path); status != 200 || !strings.Contains(body, `"hi"`) && !strings.Contains(body, id) {
+		if status, _, body := send(t, "GET", srv.URL+path, ""); status != 200 || !strings.Contains(body, `"hi"`) && !strings.Contains(body, id) {
 			t.Errorf("GET %s: %d %s", path, status, body)
 		}
 	}
-	if status, _, body := get(t, "DELETE", srv.URL+"/api/responses/"+id); status != 200 || !strings.Contains(body, `"deleted":true`) {
+	if status, _, body := send(t, "DELETE", srv.URL+"/api/responses/"+id, ""); status != 200 || !strings.Contains(body, `"deleted":true`) {
 		t.Errorf("DELETE: %d %s", status, body)
 	}
-	if status, _, _ := get(t, "GET", srv.URL+"/api/responses/"+id); status != 404 {
+	if status, _, _ := send(t, "GET", srv.URL+"/api/responses/"+id, ""); status != 404 {
 		t.Errorf("GET after DELETE: %d", status)
 	}
 	// Without a store the handlers say the endpoint is not supported.
 	bare := serve(t, oaicompat.NewHandler(&dialectBackend{}, oaicompat.WithResponseStore(nil)).GetResponse())
-	if status, _, body := get(t, "GET", bare.URL+"/v1/responses/resp_1"); status != 404 || !strings.Contains(body, "unsupported_endpoint") {
+	if status, _, body := send(t, "GET", bare.URL+"/v1/responses/resp_1", ""); status != 404 || !strings.Contains(body, "unsupported_endpoint") {
 		t.Errorf("without a store: %d %s", status, body)
 	}
 }

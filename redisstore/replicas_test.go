@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -129,11 +130,11 @@ func TestTwoReplicas(t *testing.T) {
 		t.Errorf("input_items on B: %+v", got)
 	}
 	chained := b.do(t, "key-a", "POST", "/v1/responses", `{"model":"m","previous_response_id":"`+id+`","input":"and then?"}`)
-	if want := []string{"user: SECRET", "assistant: You said: SECRET", "user: and then?"}; chained.status != 200 || !equal(b.backend.last(), want) {
+	if want := []string{"user: SECRET", "assistant: You said: SECRET", "user: and then?"}; chained.status != 200 || !slices.Equal(b.backend.last(), want) {
 		t.Errorf("previous_response_id on B: %d, the backend saw %q", chained.status, b.backend.last())
 	}
 	referenced := b.do(t, "key-a", "POST", "/v1/responses", `{"model":"m","input":[{"type":"item_reference","id":"`+msgID+`"},{"role":"user","content":"why?"}]}`)
-	if want := []string{"assistant: You said: SECRET", "user: why?"}; referenced.status != 200 || !equal(b.backend.last(), want) {
+	if want := []string{"assistant: You said: SECRET", "user: why?"}; referenced.status != 200 || !slices.Equal(b.backend.last(), want) {
 		t.Errorf("item_reference on B: %d, the backend saw %q", referenced.status, b.backend.last())
 	}
 
@@ -217,16 +218,4 @@ func TestTwoReplicas(t *testing.T) {
 	unavailable("Redis frozen")
 	srv.resume()
 	recovered("Redis resumed")
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -47,14 +47,14 @@ type MemoryStore struct {
 	lim Limits
 	now func() time.Time
 
-	mu         sync.Mutex
-	entries    map[memKey]*memEntry // by owner and response id
-	items      map[memKey]*memEntry // by owner and item id: the latest response holding it
-	owners     map[string]*memOwner
-	over       map[*memOwner]struct{} // owners holding more than their share
-	head, tail *memEntry              // every response, oldest first
-	bytes      int64
-	seq        uint64
+	mu      sync.Mutex
+	entries map[memKey]*memEntry // by owner and response id
+	items   map[memKey]*memEntry // by owner and item id: the latest response holding it
+	owners  map[string]*memOwner
+	over    map[*memOwner]struct{} // owners holding more than their share
+	all     memList                // every response, oldest first
+	bytes   int64
+	seq     uint64
 }
 
 // memKey scopes an id to its owner: an id of another owner is a key that
@@ -62,21 +62,58 @@ type MemoryStore struct {
 type memKey struct{ owner, id string }
 
 type memOwner struct {
-	name       string
-	bytes      int64
-	head, tail *memEntry // this owner's responses, oldest first
+	name  string
+	bytes int64
+	list  memList // this owner's responses, oldest first
 }
 
 type memEntry struct {
-	owner        *memOwner
-	id           string
-	data         []byte   // the Stored's JSON
-	items        []string // the ids indexed in items
-	cost         int64
-	seq          uint64
-	expires      int64 // unix nanoseconds; 0: never
-	prev, next   *memEntry
-	oprev, onext *memEntry
+	owner    *memOwner
+	id       string
+	data     []byte   // the Stored's JSON
+	items    []string // the ids indexed in items
+	cost     int64
+	seq      uint64
+	expires  int64    // unix nanoseconds; 0: never
+	all, own memLinks // in MemoryStore.all and in memOwner.list
+}
+
+// memList is a list of entries through one of their two sets of links.
+type memList struct {
+	head, tail *memEntry
+	links      func(*memEntry) *memLinks
+}
+
+type memLinks struct{ prev, next *memEntry }
+
+func allLinks(e *memEntry) *memLinks { return &e.all }
+func ownLinks(e *memEntry) *memLinks { return &e.own }
+
+// push appends e.
+func (l *memList) push(e *memEntry) {
+	*l.links(e) = memLinks{prev: l.tail}
+	if l.tail != nil {
+		l.links(l.tail).next = e
+	} else {
+		l.head = e
+	}
+	l.tail = e
+}
+
+// unlink removes e.
+func (l *memList) unlink(e *memEntry) {
+	lk := l.links(e)
+	if lk.prev != nil {
+		l.links(lk.prev).next = lk.next
+	} else {
+		l.head = lk.next
+	}
+	if lk.next != nil {
+		l.links(lk.next).prev = lk.prev
+	} else {
+		l.tail = lk.prev
+	}
+	*lk = memLinks{}
 }
 
 // Bookkeeping charged to the bound besides the encodings: a memEntry with
@@ -91,7 +128,7 @@ const (
 func NewMemoryStore(lim Limits) *MemoryStore {
 	return &MemoryStore{lim: lim.WithDefaults(), now: time.Now,
 		entries: map[memKey]*memEntry{}, items: map[memKey]*memEntry{},
-		owners: map[string]*memOwner{}, over: map[*memOwner]struct{}{}}
+		owners: map[string]*memOwner{}, over: map[*memOwner]struct{}{}, all: memList{links: allLinks}}
 }
 
 // Limits returns the store's limits, defaults filled in.
@@ -137,7 +174,7 @@ func (m *MemoryStore) Put(_ context.Context, owner string, r *Stored) error {
 	}
 	o := m.owners[owner]
 	if o == nil {
-		o = &memOwner{name: strings.Clone(owner)}
+		o = &memOwner{name: strings.Clone(owner), list: memList{links: ownLinks}}
 		m.owners[o.name] = o
 	}
 	m.seq++
@@ -156,7 +193,7 @@ func (m *MemoryStore) makeRoom(owner string, cost int64) error {
 		o := m.owners[owner]
 		var own *memEntry
 		if o != nil {
-			own = o.head
+			own = o.list.head
 		}
 		switch victim := m.oldestExcess(o); {
 		case own != nil && o.bytes+cost > m.lim.OwnerBytes:
@@ -177,8 +214,8 @@ func (m *MemoryStore) makeRoom(owner string, cost int64) error {
 func (m *MemoryStore) oldestExcess(except *memOwner) *memEntry {
 	var oldest *memEntry
 	for o := range m.over {
-		if o != except && (oldest == nil || o.head.seq < oldest.seq) {
-			oldest = o.head
+		if o != except && (oldest == nil || o.list.head.seq < oldest.seq) {
+			oldest = o.list.head
 		}
 	}
 	return oldest
@@ -251,8 +288,8 @@ func (m *MemoryStore) expire(now time.Time) {
 		return
 	}
 	t := now.UnixNano()
-	for m.head != nil && m.head.expires <= t {
-		m.remove(m.head)
+	for m.all.head != nil && m.all.head.expires <= t {
+		m.remove(m.all.head)
 	}
 }
 
@@ -260,19 +297,8 @@ func (m *MemoryStore) expire(now time.Time) {
 // counts.
 func (m *MemoryStore) link(e *memEntry) {
 	o := e.owner
-	e.prev, e.oprev = m.tail, o.tail
-	if m.tail != nil {
-		m.tail.next = e
-	} else {
-		m.head = e
-	}
-	m.tail = e
-	if o.tail != nil {
-		o.tail.onext = e
-	} else {
-		o.head = e
-	}
-	o.tail = e
+	m.all.push(e)
+	o.list.push(e)
 	m.entries[memKey{o.name, e.id}] = e
 	for _, id := range e.items {
 		m.items[memKey{o.name, id}] = e
@@ -285,27 +311,8 @@ func (m *MemoryStore) link(e *memEntry) {
 // remove forgets e.
 func (m *MemoryStore) remove(e *memEntry) {
 	o := e.owner
-	if e.prev != nil {
-		e.prev.next = e.next
-	} else {
-		m.head = e.next
-	}
-	if e.next != nil {
-		e.next.prev = e.prev
-	} else {
-		m.tail = e.prev
-	}
-	if e.oprev != nil {
-		e.oprev.onext = e.onext
-	} else {
-		o.head = e.onext
-	}
-	if e.onext != nil {
-		e.onext.oprev = e.oprev
-	} else {
-		o.tail = e.oprev
-	}
-	e.prev, e.next, e.oprev, e.onext = nil, nil, nil, nil
+	m.all.unlink(e)
+	o.list.unlink(e)
 	delete(m.entries, memKey{o.name, e.id})
 	for _, id := range e.items {
 		if k := (memKey{o.name, id}); m.items[k] == e {
@@ -315,7 +322,7 @@ func (m *MemoryStore) remove(e *memEntry) {
 	m.bytes -= e.cost
 	o.bytes -= e.cost
 	m.noteShare(o)
-	if o.head == nil {
+	if o.list.head == nil {
 		delete(m.owners, o.name)
 	}
 }

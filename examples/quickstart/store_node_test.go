@@ -1,14 +1,6 @@
 package main
 
-import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"testing"
-
-	"github.com/oaicompat/oaicompat/internal/testenv"
-)
+import "testing"
 
 // TestVercelAIConversationStored runs nodetest/aisdk_store.mjs against the
 // demo: a three-turn conversation through the Vercel AI SDK's Responses
@@ -17,25 +9,7 @@ import (
 // turns into item_reference items. The references must resolve to what the
 // demo answered, as the input items of the last response show.
 func TestVercelAIConversationStored(t *testing.T) {
-	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
-	dir, err := filepath.Abs("../../nodetest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@ai-sdk", "openai")); err != nil {
-		testenv.Missing(t, "nodetest/node_modules/@ai-sdk/openai is missing", "run `cd nodetest && npm ci`")
-	}
 	srv, _ := startDemo(t)
-	cmd := exec.Command(node, "aisdk_store.mjs", srv.URL)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("node aisdk_store.mjs: %v\n%s%s", err, out, stderr)
-	}
 	var r struct {
 		Turns []struct {
 			Text, Reasoning string
@@ -49,11 +23,9 @@ func TestVercelAIConversationStored(t *testing.T) {
 			Summary        []struct{ Text string }
 		}
 	}
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("node printed %s: %v", out, err)
-	}
+	runNode(t, "aisdk_store.mjs", "@ai-sdk/openai", srv.URL, &r)
 	if len(r.Turns) != 3 {
-		t.Fatalf("turns: %s", out)
+		t.Fatalf("turns: %+v", r.Turns)
 	}
 	weather, think, sum := r.Turns[0], r.Turns[1], r.Turns[2]
 	if weather.Steps != 2 || weather.Text != "Here is what I found. get_weather for Paris: city Paris, temperature 22, condition sunny." {

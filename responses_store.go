@@ -290,24 +290,6 @@ func (h *Handler) storeRoute(w http.ResponseWriter, r *http.Request, endpoint st
 	return true
 }
 
-// GetResponse returns the handler of GET /v1/responses/{id} alone, for
-// users who route themselves. The id is the "id" path value when the router
-// sets one, else the last path segment.
-func (h *Handler) GetResponse() http.Handler { return h.recover(http.HandlerFunc(h.serveGetResponse)) }
-
-// DeleteResponse returns the handler of DELETE /v1/responses/{id} alone;
-// the id is found as by [Handler.GetResponse].
-func (h *Handler) DeleteResponse() http.Handler {
-	return h.recover(http.HandlerFunc(h.serveDeleteResponse))
-}
-
-// ResponseInputItems returns the handler of GET
-// /v1/responses/{id}/input_items alone. The id is the "id" path value when
-// the router sets one, else the path segment before "/input_items".
-func (h *Handler) ResponseInputItems() http.Handler {
-	return h.recover(http.HandlerFunc(h.serveInputItems))
-}
-
 // serveGetResponse is GET /v1/responses/{id}.
 func (h *Handler) serveGetResponse(w http.ResponseWriter, r *http.Request) {
 	if !h.storeRoute(w, r, "responses.retrieve") {

@@ -120,7 +120,7 @@ func (l *memList) unlink(e *memEntry) {
 // its map slot, key and list links; an item id's map slot and key.
 const (
 	entryOverhead = 320
-	itemOverhead  = 80
+	itemOverhead  = 128
 )
 
 // NewMemoryStore returns a MemoryStore bounded by lim (zero fields take
@@ -144,16 +144,16 @@ func (m *MemoryStore) Put(_ context.Context, owner string, r *Stored) error {
 	if err != nil {
 		return err
 	}
+	// A copy sized by append has the capacity the allocator gives it (its
+	// size class), which is what it holds.
+	data = append([]byte(nil), data...)
 	ids := r.ItemIDs()
-	cost := int64(len(data)+len(r.Response.ID)) + entryOverhead
+	cost := int64(cap(data)+len(r.Response.ID)) + entryOverhead
 	for _, id := range ids {
 		cost += int64(len(id)) + itemOverhead
 	}
 	if cost > m.lim.MaxResponseBytes {
 		return ErrTooLarge
-	}
-	if cap(data)-len(data) > len(data)/16 {
-		data = append(make([]byte, 0, len(data)), data...)
 	}
 	// Ids are copied: a decoded string may share the memory of a whole
 	// request body.

@@ -60,6 +60,10 @@ func New(opts ...Option) *Mock {
 		// as OpenAI keeps them to a project.
 		oaicompat.WithOwner(keyOwner),
 	}
+	if !m.cfg.strictModels {
+		// A mock plays any model unless the test asks otherwise.
+		hopts = append(hopts, oaicompat.WithAnyModel())
+	}
 	m.handler = oaicompat.NewHandler(backend{m}, append(hopts, m.cfg.handlerOpts...)...)
 	return m
 }

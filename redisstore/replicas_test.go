@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/middleware"
 	"github.com/oaicompat/oaicompat/redisstore"
 )
 
@@ -41,22 +40,32 @@ func (c *conversation) last() []string {
 	return c.seen[len(c.seen)-1]
 }
 
-// replica is one server: its own handler, backend and Redis connection,
-// behind Auth with two keys.
-type replica struct {
+// withKeyID records the caller's key id in the CallInfo, as
+// middleware.Auth does, for two keys: the handler's default owner.
+func withKeyID(next http.Handler) http.Handler {
+	ids := map[string]string{"Bearer key-a": "alice", "Bearer key-b": "bob"}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, ci := oaicompat.NewCallInfoContext(r.Context())
+		ci.KeyID = ids[r.Header.Get("Authorization")]
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// handlerReplica is one server: its own handler, backend and Redis
+// connection, behind withKeyID.
+type handlerReplica struct {
 	url     string
 	backend *conversation
 }
 
-func newReplica(t *testing.T, srv *redisServer) *replica {
+func newHandlerReplica(t *testing.T, srv *redisServer) *handlerReplica {
 	t.Helper()
 	be := &conversation{}
 	store := redisstore.NewResponseStore(srv.client(), redisstore.ResponseStoreConfig{Timeout: 500 * time.Millisecond})
 	h := oaicompat.NewHandler(be, oaicompat.WithResponseStore(store))
-	keys := middleware.StaticKeys(map[string]string{"key-a": "alice", "key-b": "bob"})
-	ts := httptest.NewServer(middleware.Auth(keys)(h))
+	ts := httptest.NewServer(withKeyID(h))
 	t.Cleanup(ts.Close)
-	return &replica{url: ts.URL, backend: be}
+	return &handlerReplica{url: ts.URL, backend: be}
 }
 
 // reply is what a client saw.
@@ -68,7 +77,7 @@ type reply struct {
 
 // do sends a request as key and returns what came back; a hang would end
 // at the client's deadline with a failed test.
-func (r *replica) do(t *testing.T, key, method, path, body string) reply {
+func (r *handlerReplica) do(t *testing.T, key, method, path, body string) reply {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -115,7 +124,7 @@ func outputID(t *testing.T, body string) string {
 // and recover on their own.
 func TestTwoReplicas(t *testing.T) {
 	srv := startRedis(t)
-	a, b := newReplica(t, srv), newReplica(t, srv)
+	a, b := newHandlerReplica(t, srv), newHandlerReplica(t, srv)
 
 	created := a.do(t, "key-a", "POST", "/v1/responses", `{"model":"m","input":"SECRET"}`)
 	if created.status != 200 {
@@ -141,7 +150,7 @@ func TestTwoReplicas(t *testing.T) {
 	// Owners are apart on every replica: bob's attempts answer as for an
 	// unknown id.
 	unknown := "resp_" + strings.Repeat("x", len(id)-5)
-	for _, r := range []*replica{a, b} {
+	for _, r := range []*handlerReplica{a, b} {
 		for _, c := range []struct{ method, path, body string }{
 			{"GET", "/v1/responses/ID", ""},
 			{"GET", "/v1/responses/ID/input_items", ""},
@@ -167,7 +176,7 @@ func TestTwoReplicas(t *testing.T) {
 	unavailable := func(what string) {
 		t.Helper()
 		for _, c := range []struct {
-			r                  *replica
+			r                  *handlerReplica
 			method, path, body string
 		}{
 			{a, "GET", "/v1/responses/" + field(t, chained.body, "id"), ""},
@@ -189,7 +198,7 @@ func TestTwoReplicas(t *testing.T) {
 	// reconnects by itself).
 	recovered := func(what string) {
 		t.Helper()
-		for _, r := range []*replica{a, b} {
+		for _, r := range []*handlerReplica{a, b} {
 			for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
 				got := r.do(t, "key-a", "POST", "/v1/responses", `{"model":"m","input":"back?"}`)
 				if got.status == 200 && strings.Contains(got.body, `"store":true`) {

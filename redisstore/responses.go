@@ -1,9 +1,3 @@
-// Package redisstore keeps the shared state of an oaicompat server in
-// Redis, so that the replicas of a server behind a load balancer behave as
-// one: the stored responses of the Responses API ([ResponseStore]). It is a
-// module of its own (github.com/oaicompat/oaicompat/redisstore), so that a
-// program that does not use Redis never downloads or compiles a Redis
-// client.
 package redisstore
 
 import (

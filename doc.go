@@ -38,8 +38,10 @@
 // # Other dialects from the same Backend
 //
 // The chat Backend also answers POST /v1/responses (the Responses API,
-// translated onto Chat by ToChatRequest; stored for previous_response_id and
-// GET/DELETE /v1/responses/{id} by a responses.Store, in memory by default),
+// translated onto Chat; stored for previous_response_id, item_reference and
+// GET/DELETE /v1/responses/{id} by a responses.Store, in memory by default,
+// each response private to its owner: see [WithResponseStore] and
+// [WithOwner]),
 // the legacy POST /v1/completions (each prompt a user message), and, with
 // [WithAzure], Azure OpenAI's URL shapes. Each dialect is a request translator
 // plus a sink of its own; a Backend that speaks the Responses API natively

@@ -27,8 +27,8 @@ import (
 // Azure OpenAI URL shapes. Any other path under
 // {base} answers 404 "Invalid URL (METHOD /path)" and a known path with the
 // wrong method 405, both in OpenAI's error envelope. Users who route
-// themselves mount the per-endpoint handlers (ChatCompletions, Embeddings,
-// ...) instead.
+// themselves mount the per-endpoint handlers (ChatCompletions, Responses,
+// GetResponse, Embeddings, ...) instead.
 type Handler struct {
 	backend Backend
 	cfg     config
@@ -144,6 +144,24 @@ func (h *Handler) ChatCompletions() http.Handler {
 // Responses returns the handler of POST /v1/responses alone.
 func (h *Handler) Responses() http.Handler {
 	return h.recover(h.serve(func() dialect { return new(responsesDialect) }))
+}
+
+// GetResponse returns the handler of GET /v1/responses/{id} alone, for
+// users who route themselves. The id is the "id" path value when the router
+// sets one, else the last path segment.
+func (h *Handler) GetResponse() http.Handler { return h.recover(http.HandlerFunc(h.serveGetResponse)) }
+
+// DeleteResponse returns the handler of DELETE /v1/responses/{id} alone;
+// the id is found as by [Handler.GetResponse].
+func (h *Handler) DeleteResponse() http.Handler {
+	return h.recover(http.HandlerFunc(h.serveDeleteResponse))
+}
+
+// ResponseInputItems returns the handler of GET
+// /v1/responses/{id}/input_items alone. The id is the "id" path value when
+// the router sets one, else the path segment before "/input_items".
+func (h *Handler) ResponseInputItems() http.Handler {
+	return h.recover(http.HandlerFunc(h.serveInputItems))
 }
 
 // Completions returns the handler of POST /v1/completions (legacy) alone.

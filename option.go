@@ -3,6 +3,7 @@ package oaicompat
 import (
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type config struct {
 	anyModel       bool
 	models         []Model
 	store          responses.Store                // nil: Responses are not kept
+	owner          func(*http.Request) string     // nil: CallInfo.KeyID
 	azure          func(deployment string) string // nil: no Azure routes
 
 	noOutputChecks   bool
@@ -42,7 +44,7 @@ func defaultConfig() config {
 		keepAlive:      15 * time.Second,
 		writeTimeout:   30 * time.Second,
 		reasoningField: "reasoning_content",
-		store:          responses.NewMemoryStore(1024, time.Hour),
+		store:          responses.NewMemoryStore(responses.Limits{}),
 	}
 }
 
@@ -154,13 +156,35 @@ func randomID(prefix string) string {
 }
 
 // WithResponseStore sets where Responses are kept for
-// GET/DELETE /v1/responses/{id}, .../input_items and previous_response_id.
-// Default: a responses.MemoryStore of 1024 responses kept for one hour, so that the
-// SDKs' default store:true and multi-turn previous_response_id work out of
-// the box on one instance. Pass a shared store for several instances, or nil
-// to keep nothing: the retrieval routes then answer 404 and
-// previous_response_id a 400.
+// GET/DELETE /v1/responses/{id}, .../input_items, previous_response_id and
+// item_reference input items. Default: a [responses.MemoryStore] with the
+// default [responses.Limits] (256 MiB, each owner guaranteed 1/16 of it,
+// responses up to 8 MiB, kept for one hour), so that the SDKs' default
+// store:true and multi-turn conversations work out of the box on one
+// instance. Pass a shared store for several replicas (the Redis one in
+// github.com/oaicompat/oaicompat/redisstore), or nil to keep nothing: the
+// retrieval routes then answer 404 and previous_response_id a 400.
+//
+// A response the store refuses (larger than its limit, or no room left
+// without evicting another owner's share) is answered normally with
+// "store": false in its final Response object (the body, or the terminal
+// event of a stream), and logged at level Warn ("oaicompat: response not
+// stored"). A store that fails (Redis down or slow) makes the routes that
+// read it answer 503 with Retry-After: 1.
 func WithResponseStore(s responses.Store) Option { return func(c *config) { c.store = s } }
+
+// WithOwner sets how the owner of a request's stored responses is derived:
+// responses one owner stored are, to every other owner, unknown ids (GET,
+// DELETE, input_items, previous_response_id and item_reference all answer
+// as for an id that does not exist). Default: the authenticated key's id,
+// [CallInfo.KeyID], which middleware.Auth sets; requests without one share
+// the anonymous owner "". Use it when the host authenticates by its own
+// means, or when a gateway in front names the tenant in a header:
+//
+//	oaicompat.WithOwner(func(r *http.Request) string { return r.Header.Get("X-Tenant") })
+//
+// (only when clients cannot set that header themselves).
+func WithOwner(f func(*http.Request) string) Option { return func(c *config) { c.owner = f } }
 
 // WithAzure makes the [Handler] also answer the Azure OpenAI URL shapes, so
 // that code written against Azure (the AzureOpenAI clients of the official

@@ -159,6 +159,11 @@ func (t *itemTranslator) add(items []responses.InputItem, param string) error {
 	for i := range items {
 		it := &items[i]
 		p := param + "[" + strconv.Itoa(i) + "]"
+		if it.IsReference() {
+			// The handler resolves references before translating; one that
+			// reaches here has nothing to translate to.
+			return unsupportedParam(p, "Input items of type 'item_reference' cannot be translated: they name stored items.")
+		}
 		switch it.Type {
 		case "", "message":
 			m := Message{Role: it.Role}

@@ -129,6 +129,12 @@ var includeValues = []string{"file_search_call.results", "web_search_call.result
 
 // validateInputItem checks the shape of one input item.
 func validateInputItem(it *responses.InputItem, p string) error {
+	if it.IsReference() {
+		if it.ID == "" {
+			return missing(p + ".id")
+		}
+		return nil
+	}
 	switch it.Type {
 	case "", "message":
 		var allowed []string

@@ -214,8 +214,8 @@ func TestStoredResponseHandlersAlone(t *testing.T) {
 //
 //	go test -run TestStoreHeapBoundedByBytes -v .
 func TestStoreHeapBoundedByBytes(t *testing.T) {
-	const bound = 16 << 20
-	store := responses.NewMemoryStore(responses.Limits{MaxBytes: bound, OwnerBytes: bound, MaxResponseBytes: 4 << 20})
+	const bound = 4 << 20
+	store := responses.NewMemoryStore(responses.Limits{MaxBytes: bound, OwnerBytes: bound, MaxResponseBytes: 1 << 20})
 	echo := oaicompat.ChatFunc(func(_ context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 		return w.WriteText("You said: " + req.LastUserMessage())
 	})
@@ -229,9 +229,9 @@ func TestStoreHeapBoundedByBytes(t *testing.T) {
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	word := strings.Repeat("y", 1<<20)
+	word := strings.Repeat("y", 256<<10)
 	sent := 0
-	for i := range 64 {
+	for i := range 32 { // 16 MiB through a 4 MiB store
 		body := fmt.Sprintf(`{"model":"m","input":"%d%s"}`, i, word)
 		status, _, resp := post(t, srv.URL+"/v1/responses", body)
 		if status != 200 || !strings.Contains(resp, `"store":true`) {

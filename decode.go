@@ -45,9 +45,22 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	}
 }
 
+// typeErrorFunc words the error for a field of the wrong type: param is
+// its path (messages[0].content), want and got describe the types
+// ("an array", "a string").
+type typeErrorFunc func(param, want, got string) *Error
+
+// openAITypeError is OpenAI's wording of a field of the wrong type.
+func openAITypeError(param, want, got string) *Error {
+	e := InvalidRequest(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, got)
+	e.Code = "invalid_type"
+	return e
+}
+
 // decodeRequest decodes data, which must be a JSON object, into v (a pointer
-// to a request struct) and returns the fields v's type does not model.
-func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
+// to a request struct) and returns the fields v's type does not model. A
+// field of the wrong type is reported by typeErr (nil: openAITypeError).
+func decodeRequest(data []byte, v any, typeErr typeErrorFunc) (map[string]json.RawMessage, error) {
 	if firstByte(data) != '{' {
 		if json.Valid(data) {
 			return nil, InvalidRequest("", "Invalid body: expected a JSON object.")
@@ -63,7 +76,7 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 	known := knownFields(t)
 	extra, err := extraFields(data, known)
 	if err != nil {
-		return nil, decodeError(data, t)
+		return nil, decodeError(data, t, typeErr)
 	}
 	for name := range extra {
 		if _, ok := known[strings.ToLower(name)]; ok {
@@ -75,7 +88,7 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 	}
 	// Not UnmarshalNoEscape: see writeJSON.
 	if err := gojson.Unmarshal(data, v); err != nil {
-		return nil, decodeError(data, t)
+		return nil, decodeError(data, t, typeErr)
 	}
 	return extra, nil
 }
@@ -83,15 +96,16 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 // decodeError explains why data did not decode into t: malformed JSON, or the
 // first field whose type does not match, as OpenAI reports it. It runs only
 // on the error path, so it may be slow.
-func decodeError(data []byte, t reflect.Type) error {
+func decodeError(data []byte, t reflect.Type, typeErr typeErrorFunc) error {
 	var generic any
 	if err := json.Unmarshal(data, &generic); err != nil {
 		return errNotJSON
 	}
 	if param, want, got, ok := mismatch(t, generic, ""); ok {
-		e := InvalidRequest(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, got)
-		e.Code = "invalid_type"
-		return e
+		if typeErr == nil {
+			typeErr = openAITypeError
+		}
+		return typeErr(param, want, got)
 	}
 	return InvalidRequest("", "Invalid request body.")
 }

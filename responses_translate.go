@@ -66,7 +66,7 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 		PromptCacheKey: r.PromptCacheKey, PromptCacheRetention: r.PromptCacheRetention,
 		PromptCacheOptions: r.PromptCacheOptions, Moderation: r.Moderation, Raw: r.Raw,
 	}
-	extra, err := responseExtra(r)
+	extra, err := translatedExtra(r.Raw, r.Extra, responseFieldsMapped)
 	if err != nil {
 		return nil, err
 	}
@@ -114,19 +114,21 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 	return c, nil
 }
 
-// responseExtra collects the fields chat has no field for.
-func responseExtra(r *ResponseRequest) (map[string]json.RawMessage, error) {
-	var extra map[string]json.RawMessage
-	if firstByte(r.Raw) == '{' {
+// translatedExtra collects the fields of a translated dialect's request
+// that chat has no field for: those of its body raw not in mapped, and its
+// decoded extra.
+func translatedExtra(raw json.RawMessage, extra map[string]json.RawMessage, mapped map[string]struct{}) (map[string]json.RawMessage, error) {
+	var out map[string]json.RawMessage
+	if firstByte(raw) == '{' {
 		var err error
-		if extra, err = extraFields(r.Raw, responseFieldsMapped); err != nil {
+		if out, err = extraFields(raw, mapped); err != nil {
 			return nil, err
 		}
 	}
-	for k, v := range r.Extra {
-		extra = withExtra(extra, k, v)
+	for k, v := range extra {
+		out = withExtra(out, k, v)
 	}
-	return extra, nil
+	return out, nil
 }
 
 func withExtra(m map[string]json.RawMessage, k string, v json.RawMessage) map[string]json.RawMessage {

@@ -171,7 +171,9 @@ func (h *Handler) Messages() http.Handler { return h.recover(h.messagesEndpoints
 
 // MessagesCountTokens returns the handler of POST
 // /v1/messages/count_tokens alone (see TokenCounter).
-func (h *Handler) MessagesCountTokens() http.Handler { return h.recover(h.messagesEndpoints()[1].serve) }
+func (h *Handler) MessagesCountTokens() http.Handler {
+	return h.recover(h.messagesEndpoints()[1].serve)
+}
 
 // ListModels returns the handler of GET /v1/models alone.
 func (h *Handler) ListModels() http.Handler { return h.recover(http.HandlerFunc(h.serveListModels)) }

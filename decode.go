@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
+
+	"github.com/oaicompat/oaicompat/anthropic"
 )
 
 // This file turns a request body into one of the request types: read with a
@@ -129,10 +131,24 @@ func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok b
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		raw, _ := json.Marshal(v)
-		if err := gojson.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
-			return path, unionDescription(t), jsonKind(v), true
+		if err := gojson.Unmarshal(raw, reflect.New(t).Interface()); err == nil {
+			return "", "", "", false
 		}
-		return "", "", "", false
+		// Find the value at fault inside a union that holds a list of
+		// typed elements, or in the fields of a struct that decodes itself.
+		if arr, isArr := v.([]any); isArr && listElem[t] != nil {
+			for i, ev := range arr {
+				if p, w, g, bad := mismatch(listElem[t], ev, path+"["+strconv.Itoa(i)+"]"); bad {
+					return p, w, g, true
+				}
+			}
+		}
+		if obj, isObj := v.(map[string]any); isObj && fieldsDecoded[t] {
+			if p, w, g, bad := mismatchFields(t, obj, path); bad {
+				return p, w, g, true
+			}
+		}
+		return path, unionDescription(t), jsonKind(v), true
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -140,18 +156,7 @@ func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok b
 		if !isObj {
 			return path, "an object", jsonKind(v), true
 		}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := jsonName(f)
-			if name == "" {
-				continue
-			}
-			if fv, present := obj[name]; present {
-				if p, w, g, bad := mismatch(f.Type, fv, joinPath(path, name)); bad {
-					return p, w, g, true
-				}
-			}
-		}
+		return mismatchFields(t, obj, path)
 	case reflect.Slice:
 		arr, isArr := v.([]any)
 		if !isArr {
@@ -196,6 +201,37 @@ func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok b
 	return "", "", "", false
 }
 
+// mismatchFields checks the members of obj against the fields of struct t.
+func mismatchFields(t reflect.Type, obj map[string]any, path string) (param, want, got string, ok bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := jsonName(f)
+		if name == "" {
+			continue
+		}
+		if fv, present := obj[name]; present {
+			if p, w, g, bad := mismatch(f.Type, fv, joinPath(path, name)); bad {
+				return p, w, g, true
+			}
+		}
+	}
+	return "", "", "", false
+}
+
+// listElem maps the union types that may hold a list to the type of its
+// elements, and fieldsDecoded lists the structs whose UnmarshalJSON decodes
+// their fields as usual (keeping the bytes besides): mismatch looks inside
+// both to name the value at fault.
+var (
+	listElem = map[reflect.Type]reflect.Type{
+		reflect.TypeOf(anthropic.Content{}): reflect.TypeOf(anthropic.ContentBlock{}),
+	}
+	fieldsDecoded = map[reflect.Type]bool{
+		reflect.TypeOf(anthropic.ContentBlock{}): true,
+		reflect.TypeOf(anthropic.Tool{}):         true,
+	}
+)
+
 func joinPath(path, name string) string {
 	if path == "" {
 		return name
@@ -205,7 +241,7 @@ func joinPath(path, name string) string {
 
 func unionDescription(t reflect.Type) string {
 	switch t {
-	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(ResponseInput{}), reflect.TypeOf(ItemContent{}):
+	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(ResponseInput{}), reflect.TypeOf(ItemContent{}), reflect.TypeOf(anthropic.Content{}):
 		return "one of a string or array of objects"
 	case reflect.TypeOf(Stop{}):
 		return "one of a string or array of strings"

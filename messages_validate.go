@@ -94,9 +94,6 @@ func validateMessagesRequest(r *anthropic.Request, create bool) error {
 			if create && *th.BudgetTokens >= *r.MaxTokens {
 				return fieldError("max_tokens", "must be greater than thinking.budget_tokens")
 			}
-		case anthropic.ThinkingDisabled, anthropic.ThinkingAdaptive:
-		default:
-			return fieldError("thinking.type", "Input should be 'enabled', 'disabled' or 'adaptive'")
 		}
 	}
 	if oc := r.OutputConfig; oc != nil {

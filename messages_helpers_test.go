@@ -2,11 +2,13 @@ package oaicompat_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/anthropic"
 )
 
 // messagesBackend is a chat Backend for the Messages tests; it answers by
@@ -140,3 +142,70 @@ func (b *messagesBackend) lastRequest() *oaicompat.ChatRequest {
 
 // chatOnly hides every capability of a backend but Chat.
 type chatOnly struct{ oaicompat.Backend }
+
+// nativeMessages speaks the Messages API itself (a MessageCreator): it
+// answers with blocks the translation cannot produce (redacted thinking),
+// writing events as typed values and as an upstream's raw bytes. Its
+// answer stops with max_tokens when max_tokens is 3 or less, else with
+// tool_use; "fail-native" fails after message_start with an upstream's
+// overloaded error event.
+type nativeMessages struct{}
+
+func (nativeMessages) Chat(context.Context, *oaicompat.ChatRequest, *oaicompat.ChatWriter) error {
+	return oaicompat.ServerError("the chat path ran")
+}
+
+func (nativeMessages) CreateMessage(_ context.Context, req *anthropic.Request, w *oaicompat.EventWriter) error {
+	start := anthropic.Message{ID: "msg_native", Type: "message", Role: "assistant", Model: req.Model,
+		Content: []anthropic.ContentBlock{}, Usage: anthropic.Usage{InputTokens: 10, OutputTokens: 1}}
+	if err := w.WriteEvent(anthropic.MessageStartEvent{Type: anthropic.EventMessageStart, Message: start}); err != nil {
+		return err
+	}
+	if req.Messages[len(req.Messages)-1].Content.Text("") == "fail-native" {
+		return w.WriteEvent(json.RawMessage(`{"type":"error","error":{"type":"overloaded_error","message":"Upstream overloaded"}}`))
+	}
+	block := func(i int, cb anthropic.ContentBlock, deltas ...anthropic.BlockDelta) error {
+		if err := w.WriteEvent(anthropic.ContentBlockStartEvent{Type: anthropic.EventContentBlockStart, Index: i, ContentBlock: cb}); err != nil {
+			return err
+		}
+		for _, d := range deltas {
+			if err := w.WriteEvent(anthropic.ContentBlockDeltaEvent{Type: anthropic.EventContentBlockDelta, Index: i, Delta: d}); err != nil {
+				return err
+			}
+		}
+		return w.WriteEvent(anthropic.ContentBlockStopEvent{Type: anthropic.EventContentBlockStop, Index: i})
+	}
+	if err := w.WriteEvent(json.RawMessage(`{"type": "ping"}`)); err != nil {
+		return err
+	}
+	if err := block(0, anthropic.ContentBlock{Type: "thinking"}, anthropic.BlockDelta{Type: anthropic.DeltaThinking, Thinking: "hmm"},
+		anthropic.BlockDelta{Type: anthropic.DeltaSignature, Signature: "sig-n"}); err != nil {
+		return err
+	}
+	if err := block(1, anthropic.ContentBlock{Type: "redacted_thinking", Data: "opaque"}); err != nil {
+		return err
+	}
+	// An upstream's bytes, pretty-printed: the writer sends them on one line.
+	if err := w.WriteEvent([]byte("{\n  \"type\": \"content_block_start\",\n  \"index\": 2,\n  \"content_block\": {\"type\": \"text\", \"text\": \"\"}\n}")); err != nil {
+		return err
+	}
+	for _, ev := range []string{`{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"native "}}`,
+		`{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"answer"}}`, `{"type":"content_block_stop","index":2}`} {
+		if err := w.WriteEvent(json.RawMessage(ev)); err != nil {
+			return err
+		}
+	}
+	if err := block(3, anthropic.ContentBlock{Type: "tool_use", ID: "toolu_n", Name: "lookup"},
+		anthropic.BlockDelta{Type: anthropic.DeltaInputJSON, PartialJSON: `{"q":`}, anthropic.BlockDelta{Type: anthropic.DeltaInputJSON, PartialJSON: `"x"}`}); err != nil {
+		return err
+	}
+	reason := anthropic.StopToolUse
+	if *req.MaxTokens <= 3 {
+		reason = anthropic.StopMaxTokens
+	}
+	if err := w.WriteEvent(anthropic.MessageDeltaEvent{Type: anthropic.EventMessageDelta, Delta: anthropic.MessageDelta{StopReason: &reason},
+		Usage: anthropic.Usage{InputTokens: 10, OutputTokens: 5}}); err != nil {
+		return err
+	}
+	return w.WriteEvent(anthropic.MessageStopEvent{Type: anthropic.EventMessageStop})
+}

@@ -388,3 +388,56 @@ func TestMessagesSDKStreamError(t *testing.T) {
 		t.Errorf("err = %v, text %q", stream.Err(), text)
 	}
 }
+
+// TestMessagesSDKNative: a MessageCreator's events reach the SDK as they
+// are, streamed, and as the Message they build when not streamed.
+func TestMessagesSDKNative(t *testing.T) {
+	t.Parallel()
+	srv := serveDialects(t, nativeMessages{})
+	c := anthropicClient(srv.URL)
+	ctx := context.Background()
+	p := anthropic.MessageNewParams{Model: "m1", MaxTokens: 100, Messages: userTurn("hi"),
+		Tools: []anthropic.ToolUnionParam{{OfWebSearchTool20250305: &anthropic.WebSearchTool20250305Param{}}}}
+	msg, err := c.Messages.New(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, b := range msg.Content {
+		types = append(types, string(b.Type))
+	}
+	if strings.Join(types, " ") != "thinking redacted_thinking text tool_use" || msg.Content[0].Signature != "sig-n" ||
+		msg.Content[1].Data != "opaque" || msg.Content[2].Text != "native answer" || string(msg.Content[3].Input) != `{"q":"x"}` ||
+		msg.StopReason != anthropic.StopReasonToolUse || msg.Usage.OutputTokens != 5 || msg.ID != "msg_native" {
+		t.Errorf("message %s", msg.RawJSON())
+	}
+	stream := c.Messages.NewStreaming(ctx, p)
+	var got anthropic.Message
+	for stream.Next() {
+		if err := got.Accumulate(stream.Current()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !sameJSON(t, got.RawJSON(), msg.RawJSON()) {
+		t.Errorf("stream %s\nmessage %s", got.RawJSON(), msg.RawJSON())
+	}
+	// An upstream's error event: the HTTP answer before any output...
+	fail := anthropic.MessageNewParams{Model: "m1", MaxTokens: 100, Messages: userTurn("fail-native")}
+	_, err = c.Messages.New(ctx, fail)
+	var apiErr *anthropic.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 529 || apiErr.Type() != "overloaded_error" || apiErr.Message != "Upstream overloaded" {
+		t.Errorf("err = %v", err)
+	}
+	// ... and in-band once the stream began.
+	stream = c.Messages.NewStreaming(ctx, fail)
+	n := 0
+	for stream.Next() {
+		n++
+	}
+	if !errors.As(stream.Err(), &apiErr) || apiErr.Type() != "overloaded_error" || n != 1 {
+		t.Errorf("stream err = %v after %d events", stream.Err(), n)
+	}
+}

@@ -13,22 +13,34 @@ import (
 // (messagesToChat) and run into a messageSink. The keep-alive of its
 // streams is the API's "event: ping"; its errors are in the Anthropic
 // envelope (messages_errors.go).
-type messagesDialect struct{ req anthropic.Request }
+type messagesDialect struct{ messagesRequest }
 
-func (d *messagesDialect) endpoint() string                           { return "messages" }
-func (d *messagesDialect) target() any                                { return &d.req }
-func (d *messagesDialect) writeError(w http.ResponseWriter, e *Error) { writeAnthropicError(w, e) }
-func (d *messagesDialect) typeError(param, want, got string) *Error {
+// messagesRequest is what the two Messages dialects share: the request,
+// the Anthropic error envelope and the API's wording of type errors.
+type messagesRequest struct{ req anthropic.Request }
+
+func (d *messagesRequest) target() any                                { return &d.req }
+func (d *messagesRequest) writeError(w http.ResponseWriter, e *Error) { writeAnthropicError(w, e) }
+func (d *messagesRequest) typeError(param, want, got string) *Error {
 	return anthropicTypeError(param, want, got)
 }
 
-func (d *messagesDialect) prepare(raw []byte, extra map[string]json.RawMessage, model string) (requestInfo, error) {
+// complete fills in and validates the decoded request (create: a
+// POST /v1/messages, which needs max_tokens).
+func (d *messagesRequest) complete(raw []byte, extra map[string]json.RawMessage, model string, create bool) error {
 	r := &d.req
 	r.Raw, r.Extra = raw, extra
 	if model != "" {
 		r.Model = model
 	}
-	if err := validateMessagesRequest(r, true); err != nil {
+	return validateMessagesRequest(r, create)
+}
+
+func (d *messagesDialect) endpoint() string { return "messages" }
+
+func (d *messagesDialect) prepare(raw []byte, extra map[string]json.RawMessage, model string) (requestInfo, error) {
+	r := &d.req
+	if err := d.complete(raw, extra, model, true); err != nil {
 		return requestInfo{model: r.Model, stream: r.Stream}, err
 	}
 	return requestInfo{model: r.Model, stream: r.Stream, maxOutput: *r.MaxTokens}, nil
@@ -63,15 +75,16 @@ type TokenCounter interface {
 }
 
 // countTokensDialect is POST /v1/messages/count_tokens, answered by a
-// TokenCounter.
-type countTokensDialect struct{ req anthropic.Request }
-
-func (d *countTokensDialect) endpoint() string                           { return "messages.count_tokens" }
-func (d *countTokensDialect) target() any                                { return &d.req }
-func (d *countTokensDialect) writeError(w http.ResponseWriter, e *Error) { writeAnthropicError(w, e) }
-func (d *countTokensDialect) typeError(param, want, got string) *Error {
-	return anthropicTypeError(param, want, got)
+// TokenCounter with the translated request.
+type countTokensDialect struct {
+	messagesRequest
+	tc   TokenCounter
+	chat *ChatRequest
+	w    http.ResponseWriter
+	n    int
 }
+
+func (d *countTokensDialect) endpoint() string { return "messages.count_tokens" }
 
 func (d *countTokensDialect) supportedBy(b Backend) bool {
 	_, ok := b.(TokenCounter)
@@ -79,39 +92,25 @@ func (d *countTokensDialect) supportedBy(b Backend) bool {
 }
 
 func (d *countTokensDialect) prepare(raw []byte, extra map[string]json.RawMessage, model string) (requestInfo, error) {
-	r := &d.req
-	r.Raw, r.Extra = raw, extra
-	if model != "" {
-		r.Model = model
-	}
-	r.Stream = false
-	return requestInfo{model: r.Model}, validateMessagesRequest(r, false)
+	err := d.complete(raw, extra, model, false)
+	d.req.Stream = false
+	return requestInfo{model: d.req.Model}, err
 }
 
+// The dialect is its own answer: one call, one JSON object, never a stream.
 func (d *countTokensDialect) answer(x *exchange) (answer, error) {
 	chat, err := messagesToChat(&d.req)
-	if err != nil {
-		return nil, err
-	}
-	return &countTokensAnswer{tc: x.h.backend.(TokenCounter), req: chat, w: x.w}, nil
+	d.tc, d.chat, d.w = x.h.backend.(TokenCounter), chat, x.w
+	return d, err
 }
 
-// countTokensAnswer asks the TokenCounter and answers {"input_tokens":n}.
-type countTokensAnswer struct {
-	tc  TokenCounter
-	req *ChatRequest
-	w   http.ResponseWriter
-	n   int
-}
-
-func (a *countTokensAnswer) run(ctx context.Context) (err error) {
-	a.n, err = a.tc.CountTokens(ctx, a.req)
+func (d *countTokensDialect) run(ctx context.Context) (err error) {
+	d.n, err = d.tc.CountTokens(ctx, d.chat)
 	return err
 }
 
-func (a *countTokensAnswer) end() error {
-	return writeJSON(a.w, http.StatusOK, anthropic.CountTokensResponse{InputTokens: a.n})
+func (d *countTokensDialect) end() error {
+	return writeJSON(d.w, http.StatusOK, anthropic.CountTokensResponse{InputTokens: d.n})
 }
 
-// fail is never called: the answer is not a stream.
-func (a *countTokensAnswer) fail(*Error) error { return nil }
+func (d *countTokensDialect) fail(*Error) error { return nil }

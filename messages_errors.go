@@ -22,43 +22,50 @@ import (
 // sent as the API sends overload: 529 overloaded_error, which both
 // Anthropic SDKs retry.
 
-// anthropicOnly are the Anthropic error types OpenAI does not use.
-var anthropicOnly = map[string]bool{
-	anthropic.ErrAuthentication: true, anthropic.ErrBilling: true, anthropic.ErrPermission: true,
-	anthropic.ErrNotFound: true, anthropic.ErrRequestTooLarge: true, anthropic.ErrRateLimit: true,
-	anthropic.ErrAPI: true, anthropic.ErrTimeout: true, anthropic.ErrOverloaded: true,
+// anthropicStatuses is the API's status table: each error type and the
+// status it is sent with (invalid_request_error and api_error also stand
+// for the 4xx and 5xx statuses not listed).
+var anthropicStatuses = []struct {
+	status int
+	typ    string
+}{
+	{http.StatusBadRequest, anthropic.ErrInvalidRequest},
+	{http.StatusUnauthorized, anthropic.ErrAuthentication},
+	{http.StatusPaymentRequired, anthropic.ErrBilling},
+	{http.StatusForbidden, anthropic.ErrPermission},
+	{http.StatusNotFound, anthropic.ErrNotFound},
+	{http.StatusRequestEntityTooLarge, anthropic.ErrRequestTooLarge},
+	{http.StatusTooManyRequests, anthropic.ErrRateLimit},
+	{http.StatusInternalServerError, anthropic.ErrAPI},
+	{http.StatusGatewayTimeout, anthropic.ErrTimeout},
+	{statusOverloaded, anthropic.ErrOverloaded},
 }
 
 // statusOverloaded is the status the Anthropic API answers overload with.
 const statusOverloaded = 529
 
-// anthropicStatus returns the status and Anthropic error type e is sent with.
+// anthropicStatus returns the status and Anthropic error type e is sent
+// with: by its status, unless its Type is one of the API's own that
+// OpenAI does not use; a 503 is overload.
 func anthropicStatus(e *Error) (int, string) {
 	status := e.Status
-	if status == http.StatusServiceUnavailable || e.Type == anthropic.ErrOverloaded {
+	if status == http.StatusServiceUnavailable {
 		return statusOverloaded, anthropic.ErrOverloaded
 	}
-	if anthropicOnly[e.Type] {
-		return status, e.Type
+	for _, s := range anthropicStatuses {
+		if e.Type == s.typ && s.typ != anthropic.ErrInvalidRequest {
+			if s.typ == anthropic.ErrOverloaded {
+				status = statusOverloaded
+			}
+			return status, s.typ
+		}
 	}
-	switch {
-	case status == http.StatusUnauthorized:
-		return status, anthropic.ErrAuthentication
-	case status == http.StatusPaymentRequired:
-		return status, anthropic.ErrBilling
-	case status == http.StatusForbidden:
-		return status, anthropic.ErrPermission
-	case status == http.StatusNotFound:
-		return status, anthropic.ErrNotFound
-	case status == http.StatusRequestEntityTooLarge:
-		return status, anthropic.ErrRequestTooLarge
-	case status == http.StatusTooManyRequests:
-		return status, anthropic.ErrRateLimit
-	case status == http.StatusGatewayTimeout:
-		return status, anthropic.ErrTimeout
-	case status == statusOverloaded:
-		return status, anthropic.ErrOverloaded
-	case status >= 500:
+	for _, s := range anthropicStatuses {
+		if status == s.status {
+			return status, s.typ
+		}
+	}
+	if status >= 500 {
 		return status, anthropic.ErrAPI
 	}
 	return status, anthropic.ErrInvalidRequest
@@ -67,28 +74,13 @@ func anthropicStatus(e *Error) (int, string) {
 // errorFromAnthropic is the *Error for an Anthropic error object (an
 // upstream's, relayed by a MessageCreator as an error event).
 func errorFromAnthropic(o *anthropic.ErrorObject) *Error {
-	status := http.StatusInternalServerError
-	switch o.Type {
-	case anthropic.ErrInvalidRequest:
-		status = http.StatusBadRequest
-	case anthropic.ErrAuthentication:
-		status = http.StatusUnauthorized
-	case anthropic.ErrBilling:
-		status = http.StatusPaymentRequired
-	case anthropic.ErrPermission:
-		status = http.StatusForbidden
-	case anthropic.ErrNotFound:
-		status = http.StatusNotFound
-	case anthropic.ErrRequestTooLarge:
-		status = http.StatusRequestEntityTooLarge
-	case anthropic.ErrRateLimit:
-		status = http.StatusTooManyRequests
-	case anthropic.ErrTimeout:
-		status = http.StatusGatewayTimeout
-	case anthropic.ErrOverloaded:
-		status = statusOverloaded
+	e := &Error{Status: http.StatusInternalServerError, Type: o.Type, Message: o.Message}
+	for _, s := range anthropicStatuses {
+		if o.Type == s.typ {
+			e.Status = s.status
+		}
 	}
-	return &Error{Status: status, Type: o.Type, Message: o.Message}
+	return e
 }
 
 // appendAnthropicError appends the envelope of e.

@@ -112,16 +112,7 @@ func (b *messagesBackend) callTools(req *oaicompat.ChatRequest, w *oaicompat.Cha
 	if err := w.WriteText("Let me check."); err != nil {
 		return err
 	}
-	i, err := w.StartToolCall("", name)
-	if err != nil {
-		return err
-	}
-	for _, frag := range []string{`{"city":`, `"Paris"}`} {
-		if err := w.WriteToolCallArguments(i, frag); err != nil {
-			return err
-		}
-	}
-	return nil
+	return callParis(w, name)
 }
 
 // CountTokens implements oaicompat.TokenCounter: the words of every

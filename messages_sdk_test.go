@@ -11,6 +11,7 @@ import (
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/middleware"
@@ -132,22 +133,29 @@ func TestMessagesSDKStreamAccumulates(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.check(t, want)
-			stream := c.Messages.NewStreaming(ctx, p)
-			var got anthropic.Message
-			for stream.Next() {
-				if err := got.Accumulate(stream.Current()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := stream.Err(); err != nil {
-				t.Fatal(err)
-			}
+			got := accumulateMessage(t, c.Messages.NewStreaming(ctx, p))
 			tt.check(t, &got)
 			if !sameJSON(t, got.RawJSON(), want.RawJSON()) {
 				t.Errorf("accumulated stream differs from the message\nstream:  %s\nmessage: %s", got.RawJSON(), want.RawJSON())
 			}
 		})
 	}
+}
+
+// accumulateMessage reads a stream to its end into a Message, as the SDK's
+// documentation does.
+func accumulateMessage(t *testing.T, stream *ssestream.Stream[anthropic.MessageStreamEventUnion]) anthropic.Message {
+	t.Helper()
+	var m anthropic.Message
+	for stream.Next() {
+		if err := m.Accumulate(stream.Current()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // sameJSON reports whether a and b encode the same value.
@@ -411,16 +419,7 @@ func TestMessagesSDKNative(t *testing.T) {
 		msg.StopReason != anthropic.StopReasonToolUse || msg.Usage.OutputTokens != 5 || msg.ID != "msg_native" {
 		t.Errorf("message %s", msg.RawJSON())
 	}
-	stream := c.Messages.NewStreaming(ctx, p)
-	var got anthropic.Message
-	for stream.Next() {
-		if err := got.Accumulate(stream.Current()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
+	got := accumulateMessage(t, c.Messages.NewStreaming(ctx, p))
 	if !sameJSON(t, got.RawJSON(), msg.RawJSON()) {
 		t.Errorf("stream %s\nmessage %s", got.RawJSON(), msg.RawJSON())
 	}
@@ -432,7 +431,7 @@ func TestMessagesSDKNative(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	// ... and in-band once the stream began.
-	stream = c.Messages.NewStreaming(ctx, fail)
+	stream := c.Messages.NewStreaming(ctx, fail)
 	n := 0
 	for stream.Next() {
 		n++

@@ -65,29 +65,13 @@ func (f ChatFunc) Chat(ctx context.Context, req *ChatRequest, w *ChatWriter) err
 	return f(ctx, req, w)
 }
 
-// EmbedFunc adapts a function to an Embedder.
-type EmbedFunc func(ctx context.Context, req *EmbeddingRequest) (*EmbeddingResult, error)
-
-// Embed calls f(ctx, req).
-func (f EmbedFunc) Embed(ctx context.Context, req *EmbeddingRequest) (*EmbeddingResult, error) {
-	return f(ctx, req)
-}
-
-// ImageFunc adapts a function to an ImageGenerator.
-type ImageFunc func(ctx context.Context, req *ImageRequest) (*ImageResult, error)
-
-// GenerateImages calls f(ctx, req).
-func (f ImageFunc) GenerateImages(ctx context.Context, req *ImageRequest) (*ImageResult, error) {
-	return f(ctx, req)
-}
-
 // Funcs assembles a Backend from functions, for mocks and small programs.
 // A nil field is a capability the backend lacks: its endpoint answers 404
 // (see Unsupported), and a nil Models lists no models.
 type Funcs struct {
-	ChatFunc   ChatFunc
-	EmbedFunc  EmbedFunc
-	ImageFunc  ImageFunc
+	ChatFunc   func(ctx context.Context, req *ChatRequest, w *ChatWriter) error
+	EmbedFunc  func(ctx context.Context, req *EmbeddingRequest) (*EmbeddingResult, error)
+	ImageFunc  func(ctx context.Context, req *ImageRequest) (*ImageResult, error)
 	ModelsList []Model
 }
 

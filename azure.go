@@ -6,33 +6,6 @@ import (
 	"net/http"
 )
 
-// WithAzure makes the Handler also answer the Azure OpenAI URL shapes, so
-// that code written against Azure (the AzureOpenAI clients of the official
-// SDKs, azure.WithEndpoint in openai-go) works unchanged:
-//
-//	POST /openai/deployments/{deployment}/chat/completions?api-version=...
-//	POST /openai/deployments/{deployment}/completions?api-version=...
-//	POST /openai/deployments/{deployment}/embeddings?api-version=...
-//	POST /openai/deployments/{deployment}/images/generations?api-version=...
-//	     /openai/{responses,models,...}?api-version=...   every route of /v1
-//	     /openai/v1/...                                   every route of /v1, api-version optional
-//
-// On the deployment paths the model is the deployment's, whatever the body
-// says: deploymentModel maps a deployment name to a model (nil uses the
-// deployment name as the model); an empty result answers 404
-// DeploymentNotFound, as Azure does. The classic /openai/... paths need an
-// api-version query parameter (any value); without one they answer 404, as
-// Azure does. The /openai/v1/ paths, like Azure's v1 API, do not.
-//
-// Authentication (Azure's api-key header) is the auth middleware's job;
-// these routes pass every header through.
-func WithAzure(deploymentModel func(deployment string) string) Option {
-	if deploymentModel == nil {
-		deploymentModel = func(d string) string { return d }
-	}
-	return func(c *config) { c.azure = deploymentModel }
-}
-
 // azureDeploymentPaths are the endpoints Azure serves under a deployment.
 var azureDeploymentPaths = map[string]bool{
 	"/chat/completions": true, "/completions": true, "/embeddings": true, "/images/generations": true,

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // chatCollector is the sink for stream:false chat requests: it assembles the
@@ -86,11 +88,11 @@ func (c *chatCollector) appendCompletion(b []byte, u *Usage) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b = append(b, `{"id":`...)
-	b = appendString(b, c.id)
+	b = jsonx.AppendString(b, c.id)
 	b = append(b, `,"object":"chat.completion","created":`...)
-	b = appendInt(b, c.created)
+	b = jsonx.AppendInt(b, c.created)
 	b = append(b, `,"model":`...)
-	b = appendString(b, c.model)
+	b = jsonx.AppendString(b, c.model)
 	b = append(b, `,"choices":[`...)
 	for i := range c.choices {
 		if i > 0 {
@@ -109,20 +111,20 @@ func (c *chatCollector) appendCompletion(b []byte, u *Usage) []byte {
 func (c *chatCollector) appendChoice(b []byte, i int) []byte {
 	ch := &c.choices[i]
 	b = append(b, `{"index":`...)
-	b = appendInt(b, int64(i))
+	b = jsonx.AppendInt(b, int64(i))
 	b = append(b, `,"message":{"role":"assistant","content":`...)
 	if ch.content.Len() > 0 || len(ch.calls) == 0 && ch.refusal.Len() == 0 {
-		b = appendString(b, ch.content.String())
+		b = jsonx.AppendString(b, ch.content.String())
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"refusal":`...)
-	b = appendNullableString(b, ch.refusal.String())
+	b = jsonx.AppendNullableString(b, ch.refusal.String())
 	if ch.reasoning.Len() > 0 {
 		b = append(b, `,"`...)
 		b = append(b, c.reasoningField...)
 		b = append(b, `":`...)
-		b = appendString(b, ch.reasoning.String())
+		b = jsonx.AppendString(b, ch.reasoning.String())
 	}
 	if len(ch.calls) > 0 {
 		b = append(b, `,"tool_calls":[`...)
@@ -132,11 +134,11 @@ func (c *chatCollector) appendChoice(b []byte, i int) []byte {
 			}
 			call := &ch.calls[j]
 			b = append(b, `{"id":`...)
-			b = appendString(b, call.id)
+			b = jsonx.AppendString(b, call.id)
 			b = append(b, `,"type":"function","function":{"name":`...)
-			b = appendString(b, call.name)
+			b = jsonx.AppendString(b, call.name)
 			b = append(b, `,"arguments":`...)
-			b = appendString(b, call.args.String())
+			b = jsonx.AppendString(b, call.args.String())
 			b = append(b, "}}"...)
 		}
 		b = append(b, ']')
@@ -144,7 +146,7 @@ func (c *chatCollector) appendChoice(b []byte, i int) []byte {
 	b = append(b, `,"annotations":[]`...)
 	b = appendExtra(b, ch.extra, true)
 	b = append(b, `},"finish_reason":`...)
-	b = appendString(b, ch.finish)
+	b = jsonx.AppendString(b, ch.finish)
 	b = append(b, `,"logprobs":`...)
 	if c.wantLogprobs {
 		b = append(b, `{"content":`...)
@@ -175,7 +177,7 @@ func appendExtra(b []byte, extra map[string]json.RawMessage, comma bool) []byte 
 			b = append(b, ',')
 		}
 		comma = true
-		b = appendString(b, k)
+		b = jsonx.AppendString(b, k)
 		b = append(b, ':')
 		b = append(b, extra[k]...)
 	}

@@ -2,6 +2,8 @@ package oaicompat
 
 import (
 	"sync"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // chatStream is the sink for stream:true chat requests: every delta becomes
@@ -22,11 +24,11 @@ func newChatStream(es *eventStream, id string, created int64, req *ChatRequest, 
 	model, n, includeUsage := req.Model, req.Choices(), req.IncludeUsage()
 	p := make([]byte, 0, 128+len(model))
 	p = append(p, `data: {"id":`...)
-	p = appendString(p, id)
+	p = jsonx.AppendString(p, id)
 	p = append(p, `,"object":"chat.completion.chunk","created":`...)
-	p = appendInt(p, created)
+	p = jsonx.AppendInt(p, created)
 	p = append(p, `,"model":`...)
-	p = appendString(p, model)
+	p = jsonx.AppendString(p, model)
 	p = append(p, `,"choices":[`...)
 	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, reasoningField: reasoningField,
 		roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
@@ -74,7 +76,7 @@ func (c *chatStream) delta(choice int, d Delta) error {
 func (c *chatStream) emit(choice int, d Delta, first bool) error {
 	b := append(c.buf[:0], c.prefix...)
 	b = append(b, `{"index":`...)
-	b = appendInt(b, int64(choice))
+	b = jsonx.AppendInt(b, int64(choice))
 	b = append(b, `,"delta":{`...)
 	sep := false
 	field := func(name string) {
@@ -99,31 +101,31 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 	}
 	if d.Reasoning != "" {
 		field(c.reasoningField)
-		b = appendString(b, d.Reasoning)
+		b = jsonx.AppendString(b, d.Reasoning)
 	}
 	if d.Content != "" {
 		field("content")
-		b = appendString(b, d.Content)
+		b = jsonx.AppendString(b, d.Content)
 	}
 	if d.Refusal != "" {
 		field("refusal")
-		b = appendString(b, d.Refusal)
+		b = jsonx.AppendString(b, d.Refusal)
 	}
 	if tc := d.ToolCall; tc != nil {
 		field("tool_calls")
 		b = append(b, `[{"index":`...)
-		b = appendInt(b, int64(tc.Index))
+		b = jsonx.AppendInt(b, int64(tc.Index))
 		if tc.Name != "" {
 			b = append(b, `,"id":`...)
-			b = appendString(b, tc.ID)
+			b = jsonx.AppendString(b, tc.ID)
 			b = append(b, `,"type":"function","function":{"name":`...)
-			b = appendString(b, tc.Name)
+			b = jsonx.AppendString(b, tc.Name)
 			b = append(b, `,"arguments":`...)
-			b = appendString(b, tc.Arguments)
+			b = jsonx.AppendString(b, tc.Arguments)
 			b = append(b, "}}]"...)
 		} else {
 			b = append(b, `,"function":{"arguments":`...)
-			b = appendString(b, tc.Arguments)
+			b = jsonx.AppendString(b, tc.Arguments)
 			b = append(b, "}}]"...)
 		}
 	}
@@ -137,7 +139,7 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"finish_reason":`...)
-	b = appendNullableString(b, d.FinishReason)
+	b = jsonx.AppendNullableString(b, d.FinishReason)
 	b = append(b, "}]}\n\n"...)
 	c.buf = b
 	return c.es.write(b)
@@ -172,23 +174,23 @@ func endWithError(es *eventStream, e *Error) error {
 
 func appendUsage(b []byte, u *Usage) []byte {
 	b = append(b, `{"prompt_tokens":`...)
-	b = appendInt(b, int64(u.PromptTokens))
+	b = jsonx.AppendInt(b, int64(u.PromptTokens))
 	b = append(b, `,"completion_tokens":`...)
-	b = appendInt(b, int64(u.CompletionTokens))
+	b = jsonx.AppendInt(b, int64(u.CompletionTokens))
 	b = append(b, `,"total_tokens":`...)
-	b = appendInt(b, int64(u.TotalTokens))
+	b = jsonx.AppendInt(b, int64(u.TotalTokens))
 	if d := u.PromptTokensDetails; d != nil {
 		b = append(b, `,"prompt_tokens_details":{"cached_tokens":`...)
-		b = appendInt(b, int64(d.CachedTokens))
+		b = jsonx.AppendInt(b, int64(d.CachedTokens))
 		if d.AudioTokens != 0 {
 			b = append(b, `,"audio_tokens":`...)
-			b = appendInt(b, int64(d.AudioTokens))
+			b = jsonx.AppendInt(b, int64(d.AudioTokens))
 		}
 		b = append(b, '}')
 	}
 	if d := u.CompletionTokensDetails; d != nil {
 		b = append(b, `,"completion_tokens_details":{"reasoning_tokens":`...)
-		b = appendInt(b, int64(d.ReasoningTokens))
+		b = jsonx.AppendInt(b, int64(d.ReasoningTokens))
 		for _, kv := range [...]struct {
 			k string
 			v int
@@ -197,7 +199,7 @@ func appendUsage(b []byte, u *Usage) []byte {
 				b = append(b, `,"`...)
 				b = append(b, kv.k...)
 				b = append(b, `":`...)
-				b = appendInt(b, int64(kv.v))
+				b = jsonx.AppendInt(b, int64(kv.v))
 			}
 		}
 		b = append(b, '}')
@@ -213,9 +215,9 @@ func appendLogprobs(b []byte, lps []TokenLogprob) []byte {
 		}
 		lp := &lps[i]
 		b = append(b, `{"token":`...)
-		b = appendString(b, lp.Token)
+		b = jsonx.AppendString(b, lp.Token)
 		b = append(b, `,"logprob":`...)
-		b = appendFloat(b, lp.Logprob, 64)
+		b = jsonx.AppendFloat(b, lp.Logprob, 64)
 		b = append(b, `,"bytes":`...)
 		b = appendBytesField(b, lp.Bytes)
 		b = append(b, `,"top_logprobs":[`...)
@@ -225,9 +227,9 @@ func appendLogprobs(b []byte, lps []TokenLogprob) []byte {
 			}
 			t := &lp.TopLogprobs[j]
 			b = append(b, `{"token":`...)
-			b = appendString(b, t.Token)
+			b = jsonx.AppendString(b, t.Token)
 			b = append(b, `,"logprob":`...)
-			b = appendFloat(b, t.Logprob, 64)
+			b = jsonx.AppendFloat(b, t.Logprob, 64)
 			b = append(b, `,"bytes":`...)
 			b = appendBytesField(b, t.Bytes)
 			b = append(b, '}')
@@ -246,7 +248,7 @@ func appendBytesField(b []byte, bs []int) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendInt(b, int64(x))
+		b = jsonx.AppendInt(b, int64(x))
 	}
 	return append(b, ']')
 }

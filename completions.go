@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // completionsDialect is the legacy POST /v1/completions, answered by the
@@ -13,7 +15,7 @@ import (
 // other. echo puts the prompt before each choice's text; max_tokens 0
 // answers without calling the Backend (an empty completion, or the echoed
 // prompt, with finish_reason "length").
-type completionsDialect struct{ req CompletionRequest }
+type completionsDialect struct{ req completionRequest }
 
 func (d *completionsDialect) endpoint() string                           { return "completions" }
 func (d *completionsDialect) target() any                                { return &d.req }
@@ -108,14 +110,14 @@ func appendLegacyLogprobs(b []byte, lps []TokenLogprob, offset int) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, lps[i].Token)
+		b = jsonx.AppendString(b, lps[i].Token)
 	}
 	b = append(b, `],"token_logprobs":[`...)
 	for i := range lps {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendFloat(b, lps[i].Logprob, 64)
+		b = jsonx.AppendFloat(b, lps[i].Logprob, 64)
 	}
 	b = append(b, `],"top_logprobs":[`...)
 	for i := range lps {
@@ -127,9 +129,9 @@ func appendLegacyLogprobs(b []byte, lps []TokenLogprob, offset int) []byte {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, t.Token)
+			b = jsonx.AppendString(b, t.Token)
 			b = append(b, ':')
-			b = appendFloat(b, t.Logprob, 64)
+			b = jsonx.AppendFloat(b, t.Logprob, 64)
 		}
 		b = append(b, '}')
 	}
@@ -138,7 +140,7 @@ func appendLegacyLogprobs(b []byte, lps []TokenLogprob, offset int) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendInt(b, int64(offset))
+		b = jsonx.AppendInt(b, int64(offset))
 		offset += len(lps[i].Token)
 	}
 	return append(b, "]}"...)
@@ -161,11 +163,11 @@ type completionStream struct {
 
 func newCompletionStream(es *eventStream, id string, created int64, model string, n int, echo []string, includeUsage bool) *completionStream {
 	p := append([]byte(nil), `data: {"id":`...)
-	p = appendString(p, id)
+	p = jsonx.AppendString(p, id)
 	p = append(p, `,"object":"text_completion","created":`...)
-	p = appendInt(p, created)
+	p = jsonx.AppendInt(p, created)
 	p = append(p, `,"model":`...)
-	p = appendString(p, model)
+	p = jsonx.AppendString(p, model)
 	p = append(p, `,"choices":[`...)
 	total := n * len(echo)
 	return &completionStream{es: es, prefix: p, n: n, echo: echo, includeUsage: includeUsage,
@@ -199,9 +201,9 @@ func (c *completionStream) delta(choice int, d Delta) error {
 func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, finish string) error {
 	b := append(c.buf[:0], c.prefix...)
 	b = append(b, `{"text":`...)
-	b = appendString(b, text)
+	b = jsonx.AppendString(b, text)
 	b = append(b, `,"index":`...)
-	b = appendInt(b, int64(choice))
+	b = jsonx.AppendInt(b, int64(choice))
 	b = append(b, `,"logprobs":`...)
 	if len(lps) > 0 {
 		b = appendLegacyLogprobs(b, lps, c.offsets[choice])
@@ -210,7 +212,7 @@ func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, fin
 	}
 	c.offsets[choice] += len(text)
 	b = append(b, `,"finish_reason":`...)
-	b = appendNullableString(b, finish)
+	b = jsonx.AppendNullableString(b, finish)
 	b = append(b, "}]}\n\n"...)
 	c.buf = b
 	return c.es.write(b)

@@ -9,8 +9,6 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	goopenai "github.com/sashabaranov/go-openai"
-
-	"github.com/oaicompat/oaicompat"
 )
 
 // These tests drive the legacy POST /v1/completions with openai-go and
@@ -56,7 +54,7 @@ func TestCompletionsPromptFormsWithOpenAIGo(t *testing.T) {
 	}
 	// The chat backend saw the default max_tokens and the original prompt.
 	last := be.lastRequest()
-	if n, ok := last.TokenLimit(); !ok || n != oaicompat.DefaultMaxTokens {
+	if n, ok := last.TokenLimit(); !ok || n != 16 { // the legacy endpoint's default
 		t.Errorf("token limit %d %v", n, ok)
 	}
 	if string(last.Extra["prompt"]) != "[[7],[8,9]]" {

@@ -4,15 +4,17 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
-// CompletionRequest is the body of the legacy POST /v1/completions. The
+// completionRequest is the body of the legacy POST /v1/completions. The
 // handler answers it through the chat Backend: each prompt becomes one user
 // message, and the choices are the chat answers (see serveCompletions).
-type CompletionRequest struct {
+type completionRequest struct {
 	Model string `json:"model"`
 	// Prompt has the four forms of an embeddings input: a string, strings,
-	// token ids, or lists of token ids. Absent means "<|endoftext|>".
+	// token ids, or lists of token ids. It is required, as in the spec.
 	Prompt EmbeddingInput `json:"prompt"`
 	// Suffix is not supported by the translation: a non-empty suffix
 	// answers 400.
@@ -37,11 +39,11 @@ type CompletionRequest struct {
 	Raw   json.RawMessage            `json:"-"`
 }
 
-// DefaultMaxTokens is the legacy endpoint's max_tokens when absent.
-const DefaultMaxTokens = 16
+// defaultMaxTokens is the legacy endpoint's max_tokens when absent.
+const defaultMaxTokens = 16
 
 // Choices returns n (1 when absent).
-func (r *CompletionRequest) Choices() int {
+func (r *completionRequest) Choices() int {
 	if r.N == nil {
 		return 1
 	}
@@ -51,10 +53,8 @@ func (r *CompletionRequest) Choices() int {
 // Prompts returns the prompts as text: token-id prompts become their ids
 // separated by spaces (a chat Backend with a tokenizer finds the original
 // in ChatRequest.Extra["prompt"]).
-func (r *CompletionRequest) Prompts() []string {
+func (r *completionRequest) Prompts() []string {
 	switch {
-	case r.Prompt.form == inputNone:
-		return []string{"<|endoftext|>"}
 	case r.Prompt.IsTokens():
 		out := make([]string, len(r.Prompt.Tokens))
 		for i, toks := range r.Prompt.Tokens {
@@ -73,12 +73,14 @@ func (r *CompletionRequest) Prompts() []string {
 }
 
 // validate checks a legacy completions request as the handler does.
-func (r *CompletionRequest) validate() error {
+func (r *completionRequest) validate() error {
 	if r.Model == "" {
 		return missing("model")
 	}
 	in := &r.Prompt
 	switch in.form {
+	case inputNone:
+		return missing("prompt")
 	case inputStrings:
 		if len(in.Strings) == 0 {
 			return InvalidRequest("prompt", "Invalid 'prompt': empty array. Expected an array with minimum length 1, but got an empty array instead.")
@@ -136,8 +138,8 @@ func (r *CompletionRequest) validate() error {
 // (default 16) as max_tokens, logprobs k as logprobs:true with
 // top_logprobs:k. Fields chat has no field for (echo, best_of, suffix, the
 // original prompt, and unknown fields) ride along in Extra.
-func (r *CompletionRequest) ToChatRequest(prompt string) *ChatRequest {
-	max := DefaultMaxTokens
+func (r *completionRequest) ToChatRequest(prompt string) *ChatRequest {
+	max := defaultMaxTokens
 	if r.MaxTokens != nil {
 		max = *r.MaxTokens
 	}
@@ -151,7 +153,7 @@ func (r *CompletionRequest) ToChatRequest(prompt string) *ChatRequest {
 		yes := true
 		c.Logprobs, c.TopLogprobs = &yes, r.Logprobs
 	}
-	if firstByte(r.Raw) == '{' {
+	if jsonx.FirstByte(r.Raw) == '{' {
 		c.Extra, _ = extraFields(r.Raw, completionFieldsMapped)
 	}
 	for k, v := range r.Extra {
@@ -165,12 +167,12 @@ var completionFieldsMapped = map[string]struct{}{
 	"max_tokens": {}, "presence_penalty": {}, "frequency_penalty": {}, "logit_bias": {}, "seed": {}, "user": {}, "logprobs": {},
 }
 
-func (r *CompletionRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
-func (r *CompletionRequest) model() string                         { return r.Model }
-func (r *CompletionRequest) setModel(m string)                     { r.Model = m }
+func (r *completionRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
+func (r *completionRequest) model() string                         { return r.Model }
+func (r *completionRequest) setModel(m string)                     { r.Model = m }
 
-func (r *CompletionRequest) maxOutput() int {
-	n := DefaultMaxTokens
+func (r *completionRequest) maxOutput() int {
+	n := defaultMaxTokens
 	if r.MaxTokens != nil {
 		n = *r.MaxTokens
 	}

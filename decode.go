@@ -15,6 +15,8 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/oaicompat/oaicompat/anthropic"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // This file turns a request body into one of the request types: read with a
@@ -63,7 +65,7 @@ func openAITypeError(param, want, got string) *Error {
 // to a request struct) and returns the fields v's type does not model. A
 // field of the wrong type is reported by typeErr (nil: openAITypeError).
 func decodeRequest(data []byte, v any, typeErr typeErrorFunc) (map[string]json.RawMessage, error) {
-	if firstByte(data) != '{' {
+	if jsonx.FirstByte(data) != '{' {
 		if json.Valid(data) {
 			return nil, InvalidRequest("", "Invalid body: expected a JSON object.")
 		}
@@ -241,11 +243,11 @@ func joinPath(path, name string) string {
 
 func unionDescription(t reflect.Type) string {
 	switch t {
-	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(ResponseInput{}), reflect.TypeOf(ItemContent{}), reflect.TypeOf(anthropic.Content{}):
+	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(responses.Input{}), reflect.TypeOf(responses.Content{}), reflect.TypeOf(anthropic.Content{}):
 		return "one of a string or array of objects"
 	case reflect.TypeOf(Stop{}):
 		return "one of a string or array of strings"
-	case reflect.TypeOf(ToolChoice{}), reflect.TypeOf(ResponseToolChoice{}):
+	case reflect.TypeOf(ToolChoice{}), reflect.TypeOf(responses.ToolChoice{}):
 		return "one of a string or object"
 	case reflect.TypeOf(EmbeddingInput{}):
 		return "one of a string, array of strings, array of integers or array of arrays of integers"
@@ -299,124 +301,6 @@ func knownFields(t reflect.Type) map[string]struct{} {
 	}
 	knownCache.Store(t, m)
 	return m
-}
-
-// extraFields returns the top-level members of the object data whose names
-// are not in known, or nil when there are none. Names match exactly.
-func extraFields(data []byte, known map[string]struct{}) (map[string]json.RawMessage, error) {
-	var extra map[string]json.RawMessage
-	s := scanner{data: data}
-	s.skipSpace()
-	s.pos++ // '{'
-	for {
-		s.skipSpace()
-		if s.peek() == '}' {
-			return extra, nil
-		}
-		keyStart := s.pos
-		if !s.skipString() {
-			return nil, errNotJSON
-		}
-		key := data[keyStart+1 : s.pos-1]
-		s.skipSpace()
-		s.pos++ // ':'
-		s.skipSpace()
-		valStart := s.pos
-		if !s.skipValue() {
-			return nil, errNotJSON
-		}
-		if _, ok := known[string(key)]; !ok {
-			name := string(key)
-			if strings.IndexByte(name, '\\') >= 0 {
-				_ = gojson.Unmarshal(data[keyStart:keyStart+len(key)+2], &name)
-			}
-			if _, ok := known[name]; !ok {
-				if extra == nil {
-					extra = map[string]json.RawMessage{}
-				}
-				extra[name] = append(json.RawMessage(nil), data[valStart:s.pos]...)
-			}
-		}
-		s.skipSpace()
-		if s.peek() == ',' {
-			s.pos++
-		}
-	}
-}
-
-// scanner skips over JSON values that are already known to be valid.
-type scanner struct {
-	data []byte
-	pos  int
-}
-
-func (s *scanner) peek() byte {
-	if s.pos < len(s.data) {
-		return s.data[s.pos]
-	}
-	return 0
-}
-
-func (s *scanner) skipSpace() {
-	for s.pos < len(s.data) && isSpace(s.data[s.pos]) {
-		s.pos++
-	}
-}
-
-// skipString skips a string starting at pos (which holds '"').
-func (s *scanner) skipString() bool {
-	if s.peek() != '"' {
-		return false
-	}
-	for i := s.pos + 1; i < len(s.data); i++ {
-		switch s.data[i] {
-		case '\\':
-			i++
-		case '"':
-			s.pos = i + 1
-			return true
-		}
-	}
-	return false
-}
-
-// skipValue skips any value starting at pos.
-func (s *scanner) skipValue() bool {
-	switch s.peek() {
-	case '"':
-		return s.skipString()
-	case '{', '[':
-		depth := 0
-		for s.pos < len(s.data) {
-			switch s.data[s.pos] {
-			case '"':
-				if !s.skipString() {
-					return false
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					s.pos++
-					return true
-				}
-			}
-			s.pos++
-		}
-		return false
-	default:
-		start := s.pos
-		for s.pos < len(s.data) {
-			c := s.data[s.pos]
-			if c == ',' || c == '}' || c == ']' || isSpace(c) {
-				break
-			}
-			s.pos++
-		}
-		return s.pos > start
-	}
 }
 
 // requestError turns a body-reading error into the error to answer. An

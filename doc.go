@@ -39,7 +39,7 @@
 //
 // The chat Backend also answers POST /v1/responses (the Responses API,
 // translated onto Chat by ToChatRequest; stored for previous_response_id and
-// GET/DELETE /v1/responses/{id} by a ResponseStore, in memory by default),
+// GET/DELETE /v1/responses/{id} by a responses.Store, in memory by default),
 // the legacy POST /v1/completions (each prompt a user message), and, with
 // WithAzure, Azure OpenAI's URL shapes; and the Anthropic Messages API
 // (POST /v1/messages, wire types in package anthropic), whose answers,

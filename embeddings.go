@@ -9,6 +9,8 @@ import (
 	"math"
 	"net/http"
 	"slices"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // embeddingsDialect is POST /v1/embeddings, answered by an Embedder. It
@@ -85,7 +87,7 @@ func appendEmbeddings(b []byte, vecs [][]float32, b64 bool, model string, u *Usa
 			b = append(b, ',')
 		}
 		b = append(b, `{"object":"embedding","index":`...)
-		b = appendInt(b, int64(i))
+		b = jsonx.AppendInt(b, int64(i))
 		b = append(b, `,"embedding":`...)
 		if b64 {
 			if cap(raw) < 4*len(v) {
@@ -105,17 +107,17 @@ func appendEmbeddings(b []byte, vecs [][]float32, b64 bool, model string, u *Usa
 				if j > 0 {
 					b = append(b, ',')
 				}
-				b = appendFloat(b, float64(f), 32)
+				b = jsonx.AppendFloat(b, float64(f), 32)
 			}
 			b = append(b, ']')
 		}
 		b = append(b, '}')
 	}
 	b = append(b, `],"model":`...)
-	b = appendString(b, model)
+	b = jsonx.AppendString(b, model)
 	b = append(b, `,"usage":{"prompt_tokens":`...)
-	b = appendInt(b, int64(u.PromptTokens))
+	b = jsonx.AppendInt(b, int64(u.PromptTokens))
 	b = append(b, `,"total_tokens":`...)
-	b = appendInt(b, int64(u.TotalTokens))
+	b = jsonx.AppendInt(b, int64(u.TotalTokens))
 	return append(b, "}}"...)
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // Error is an error in OpenAI's wire shape. Every error the library answers
@@ -43,6 +45,9 @@ const (
 	TypeTokens         = "tokens"
 	TypeQuota          = "insufficient_quota"
 	TypeForbidden      = "request_forbidden"
+	// TypeModelError is what OpenAI answers when a model produced output it
+	// cannot deliver (see Violation).
+	TypeModelError = "model_error"
 )
 
 func (e *Error) Error() string {
@@ -165,12 +170,12 @@ func WriteError(w http.ResponseWriter, err error) {
 // appendErrorBody appends {"error":{...}} for e.
 func appendErrorBody(b []byte, e *Error) []byte {
 	b = append(b, `{"error":{"message":`...)
-	b = appendString(b, e.Message)
+	b = jsonx.AppendString(b, e.Message)
 	b = append(b, `,"type":`...)
-	b = appendString(b, e.Type)
+	b = jsonx.AppendString(b, e.Type)
 	b = append(b, `,"param":`...)
-	b = appendNullableString(b, e.Param)
+	b = jsonx.AppendNullableString(b, e.Param)
 	b = append(b, `,"code":`...)
-	b = appendNullableString(b, e.Code)
+	b = jsonx.AppendNullableString(b, e.Code)
 	return append(b, "}}"...)
 }

@@ -15,7 +15,7 @@ import (
 //
 //	POST {base}/chat/completions     Backend (stream and not)
 //	POST {base}/responses            Responder, or Backend through translation
-//	GET|DELETE {base}/responses/{id} with a ResponseStore (the default)
+//	GET|DELETE {base}/responses/{id} with a responses.Store (the default)
 //	GET  {base}/responses/{id}/input_items
 //	POST {base}/completions          Backend through translation (legacy)
 //	POST {base}/embeddings           Embedder

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/testenv"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	goopenai "github.com/sashabaranov/go-openai"
@@ -202,16 +202,13 @@ func post(t testing.TB, url, body string) (int, http.Header, string) {
 }
 
 // nodeOrSkip returns the node binary for the tests that drive the official
-// openai npm package from nodetest/, or skips the test when node or the
-// package is missing (CI installs both).
+// openai npm package from nodetest/; a missing node or package ends the
+// test as testenv.Missing says (CI installs both).
 func nodeOrSkip(t *testing.T) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; CI installs it (see .ci/run)")
-	}
+	node := testenv.LookPath(t, "node", "apt-get install nodejs npm")
 	if _, err := os.Stat(filepath.Join("nodetest", "node_modules", "openai")); err != nil {
-		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
+		testenv.Missing(t, "nodetest/node_modules is missing", "cd nodetest && npm ci")
 	}
 	return node
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/oaicompat/oaicompat/anthropic"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // This file is the Anthropic Messages API's error envelope, written on
@@ -87,13 +88,13 @@ func errorFromAnthropic(o *anthropic.ErrorObject) *Error {
 func appendAnthropicError(b []byte, e *Error, requestID string) []byte {
 	_, typ := anthropicStatus(e)
 	b = append(b, `{"type":"error","error":{"type":`...)
-	b = appendString(b, typ)
+	b = jsonx.AppendString(b, typ)
 	b = append(b, `,"message":`...)
-	b = appendString(b, e.Message)
+	b = jsonx.AppendString(b, e.Message)
 	b = append(b, '}')
 	if requestID != "" {
 		b = append(b, `,"request_id":`...)
-		b = appendString(b, requestID)
+		b = jsonx.AppendString(b, requestID)
 	}
 	return append(b, '}')
 }
@@ -158,7 +159,7 @@ func WriteErrorFor(w http.ResponseWriter, r *http.Request, err error) {
 		WriteError(w, err)
 		return
 	}
-	setRequestID(w, r, RandomID)
+	setRequestID(w, r, randomID)
 	writeAnthropicError(w, AsError(err))
 }
 

@@ -12,6 +12,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/oaicompat/oaicompat/anthropic"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // FuzzMessagesTranslation feeds arbitrary bodies to the Messages dialect
@@ -57,7 +58,7 @@ func FuzzMessagesTranslation(f *testing.F) {
 		}
 		for _, stream := range []bool{false, true} {
 			b := body
-			if stream && firstByte(b) == '{' && err == nil {
+			if stream && jsonx.FirstByte(b) == '{' && err == nil {
 				b = append([]byte(`{"stream":true,`), bytes.TrimPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{"))...)
 			}
 			rec := httptest.NewRecorder()

@@ -9,6 +9,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/oaicompat/oaicompat/anthropic"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // messageSink is the sink of a translated Messages request: it turns the
@@ -159,7 +160,7 @@ func (s *messageSink) closeBlock(b *messageBlock) error {
 		return nil
 	}
 	buf := append(s.buf[:0], "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"...)
-	buf = appendInt(buf, int64(b.index))
+	buf = jsonx.AppendInt(buf, int64(b.index))
 	return s.write(append(buf, "}\n\n"...))
 }
 
@@ -192,13 +193,13 @@ func (s *messageSink) blockDelta(b *messageBlock, typ, field, v string) error {
 		return nil
 	}
 	buf := append(s.buf[:0], "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"...)
-	buf = appendInt(buf, int64(b.index))
+	buf = jsonx.AppendInt(buf, int64(b.index))
 	buf = append(buf, `,"delta":{"type":"`...)
 	buf = append(buf, typ...)
 	buf = append(buf, `","`...)
 	buf = append(buf, field...)
 	buf = append(buf, `":`...)
-	buf = appendString(buf, v)
+	buf = jsonx.AppendString(buf, v)
 	return s.write(append(buf, "}}\n\n"...))
 }
 
@@ -284,7 +285,7 @@ func (b *messageBlock) contentBlock() (anthropic.ContentBlock, error) {
 		if input == "" {
 			input = "{}"
 		}
-		if firstByte([]byte(input)) != '{' || !json.Valid([]byte(input)) {
+		if jsonx.FirstByte([]byte(input)) != '{' || !json.Valid([]byte(input)) {
 			return cb, ServerError("The backend wrote tool input that is not a JSON object (tool '" + b.name + "').")
 		}
 		cb.Input = json.RawMessage(input)

@@ -6,6 +6,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/oaicompat/oaicompat/anthropic"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // validateMessagesRequest checks a Messages request as the API does, in its
@@ -104,7 +105,7 @@ func validateMessagesRequest(r *anthropic.Request, create bool) error {
 			if f.Type != "json_schema" {
 				return fieldError("output_config.format.type", "Input should be 'json_schema'")
 			}
-			if firstByte(f.Schema) != '{' {
+			if jsonx.FirstByte(f.Schema) != '{' {
 				return fieldRequired("output_config.format.schema")
 			}
 			if issue := requestSchemaIssue(f.Schema, nil); issue != nil {
@@ -160,7 +161,7 @@ func validateBlocks(blocks []anthropic.ContentBlock, p string) error {
 			if b.Name == "" {
 				return fieldRequired(bp + ".name")
 			}
-			if len(b.Input) > 0 && firstByte(b.Input) != '{' {
+			if len(b.Input) > 0 && jsonx.FirstByte(b.Input) != '{' {
 				return fieldError(bp+".input", "Input should be a valid dictionary")
 			}
 		case anthropic.BlockToolResult:
@@ -235,13 +236,13 @@ func validateMessagesTools(tools []anthropic.Tool) (map[string]bool, error) {
 		if !t.IsCustom() {
 			continue
 		}
-		if len(t.InputSchema) == 0 || isNull(t.InputSchema) {
+		if len(t.InputSchema) == 0 || jsonx.IsNull(t.InputSchema) {
 			return nil, fieldRequired(p + ".input_schema")
 		}
 		var head struct {
 			Type string `json:"type"`
 		}
-		if firstByte(t.InputSchema) != '{' || gojson.Unmarshal(t.InputSchema, &head) != nil {
+		if jsonx.FirstByte(t.InputSchema) != '{' || gojson.Unmarshal(t.InputSchema, &head) != nil {
 			return nil, fieldError(p+".input_schema", "Input should be a valid dictionary")
 		}
 		if head.Type != "object" {

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // An Option configures a Handler. Each With… function documents its default.
@@ -21,7 +23,7 @@ type config struct {
 	reasoningField string
 	rejectUnknown  bool
 	models         []Model
-	store          ResponseStore                  // nil: Responses are not kept
+	store          responses.Store                // nil: Responses are not kept
 	azure          func(deployment string) string // nil: no Azure routes
 
 	noOutputChecks   bool
@@ -34,12 +36,12 @@ func defaultConfig() config {
 		basePath:       "/v1",
 		maxBytes:       32 << 20,
 		logger:         slog.Default(),
-		ids:            RandomID,
+		ids:            randomID,
 		now:            time.Now,
 		keepAlive:      15 * time.Second,
 		writeTimeout:   30 * time.Second,
 		reasoningField: "reasoning_content",
-		store:          NewMemoryStore(1024, time.Hour),
+		store:          responses.NewMemoryStore(1024, time.Hour),
 	}
 }
 
@@ -58,7 +60,7 @@ func WithMaxRequestBytes(n int64) Option { return func(c *config) { c.maxBytes =
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithIDGenerator sets how response and tool-call ids are made; it is called
-// with the prefix ("chatcmpl-", "call_", ...). Default RandomID. Deterministic
+// with the prefix ("chatcmpl-", "call_", ...). Default randomID. Deterministic
 // tests pass a counter.
 func WithIDGenerator(f func(prefix string) string) Option { return func(c *config) { c.ids = f } }
 
@@ -121,9 +123,9 @@ func WithOutputRepair(f RepairFunc) Option { return func(c *config) { c.repair =
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// RandomID returns prefix followed by 24 random base62 characters (about 142
+// randomID returns prefix followed by 24 random base62 characters (about 142
 // bits), the default id generator.
-func RandomID(prefix string) string {
+func randomID(prefix string) string {
 	b := make([]byte, len(prefix)+24)
 	copy(b, prefix)
 	for i := len(prefix); i < len(b); {
@@ -135,4 +137,40 @@ func RandomID(prefix string) string {
 		}
 	}
 	return string(b)
+}
+
+// WithResponseStore sets where Responses are kept for
+// GET/DELETE /v1/responses/{id}, .../input_items and previous_response_id.
+// Default: a responses.MemoryStore of 1024 responses kept for one hour, so that the
+// SDKs' default store:true and multi-turn previous_response_id work out of
+// the box on one instance. Pass a shared store for several instances, or nil
+// to keep nothing: the retrieval routes then answer 404 and
+// previous_response_id a 400.
+func WithResponseStore(s responses.Store) Option { return func(c *config) { c.store = s } }
+
+// WithAzure makes the Handler also answer the Azure OpenAI URL shapes, so
+// that code written against Azure (the AzureOpenAI clients of the official
+// SDKs, azure.WithEndpoint in openai-go) works unchanged:
+//
+//	POST /openai/deployments/{deployment}/chat/completions?api-version=...
+//	POST /openai/deployments/{deployment}/completions?api-version=...
+//	POST /openai/deployments/{deployment}/embeddings?api-version=...
+//	POST /openai/deployments/{deployment}/images/generations?api-version=...
+//	     /openai/{responses,models,...}?api-version=...   every route of /v1
+//	     /openai/v1/...                                   every route of /v1, api-version optional
+//
+// On the deployment paths the model is the deployment's, whatever the body
+// says: deploymentModel maps a deployment name to a model (nil uses the
+// deployment name as the model); an empty result answers 404
+// DeploymentNotFound, as Azure does. The classic /openai/... paths need an
+// api-version query parameter (any value); without one they answer 404, as
+// Azure does. The /openai/v1/ paths, like Azure's v1 API, do not.
+//
+// Authentication (Azure's api-key header) is the auth middleware's job;
+// these routes pass every header through.
+func WithAzure(deploymentModel func(deployment string) string) Option {
+	if deploymentModel == nil {
+		deploymentModel = func(d string) string { return d }
+	}
+	return func(c *config) { c.azure = deploymentModel }
 }

@@ -9,12 +9,14 @@ import (
 	"strconv"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // responsesDialect is POST /v1/responses: handed to a Responder backend
 // as is, or translated onto the chat Backend (history from
 // previous_response_id included) and run into a responseSink.
-type responsesDialect struct{ req ResponseRequest }
+type responsesDialect struct{ req responses.Request }
 
 func (d *responsesDialect) endpoint() string                           { return "responses" }
 func (d *responsesDialect) target() any                                { return &d.req }
@@ -26,7 +28,7 @@ func (d *responsesDialect) prepare(raw []byte, extra map[string]json.RawMessage,
 	if model != "" {
 		r.Model = model
 	}
-	return requestInfo{model: r.Model, stream: r.Stream, maxOutput: r.maxOutput()}, r.validate()
+	return requestInfo{model: r.Model, stream: r.Stream, maxOutput: responsesMaxOutput(r)}, validateResponses(r)
 }
 
 func (d *responsesDialect) answer(x *exchange) (answer, error) {
@@ -34,14 +36,14 @@ func (d *responsesDialect) answer(x *exchange) (answer, error) {
 	if rs, ok := h.backend.(Responder); ok {
 		return newResponderAnswer(x, rs, req), nil
 	}
-	var history []InputItem
+	var history []responses.InputItem
 	if req.PreviousResponseID != "" {
 		var err error
 		if history, err = h.history(x.r.Context(), req.PreviousResponseID); err != nil {
 			return nil, err
 		}
 	}
-	chat, err := req.ToChatRequest(history)
+	chat, err := responsesToChat(req, history)
 	if err == nil {
 		err = chat.validate()
 	}
@@ -53,21 +55,21 @@ func (d *responsesDialect) answer(x *exchange) (answer, error) {
 	s := newResponseSink(x.es, skel, h.cfg.ids)
 	s.w, s.now = x.w, h.cfg.now
 	if store {
-		s.keep = func(resp *Response) { h.storeResponse(x.r, req, resp) }
+		s.keep = func(resp *responses.Response) { h.storeResponse(x.r, req, resp) }
 	}
 	return x.translated(s, chat), nil
 }
 
 // responseSkeleton is the Response echoing the request, before any output.
-func responseSkeleton(req *ResponseRequest, id string, created int64, store bool) *Response {
-	resp := &Response{
-		ID: id, Object: "response", CreatedAt: created, Status: StatusInProgress,
+func responseSkeleton(req *responses.Request, id string, created int64, store bool) *responses.Response {
+	resp := &responses.Response{
+		ID: id, Object: "response", CreatedAt: created, Status: responses.StatusInProgress,
 		Instructions: req.Instructions, MaxOutputTokens: req.MaxOutputTokens, MaxToolCalls: req.MaxToolCalls,
-		Model: req.Model, Output: []OutputItem{}, ParallelToolCalls: req.ParallelToolCalls == nil || *req.ParallelToolCalls,
+		Model: req.Model, Output: []responses.OutputItem{}, ParallelToolCalls: req.ParallelToolCalls == nil || *req.ParallelToolCalls,
 		ServiceTier: "default", Store: store, Temperature: 1, TopP: 1, Truncation: "disabled",
-		ToolChoice: ResponseToolChoice{Mode: ToolChoiceAuto}, Tools: make([]gojson.RawMessage, 0, len(req.Tools)),
+		ToolChoice: responses.ToolChoice{Mode: ToolChoiceAuto}, Tools: make([]gojson.RawMessage, 0, len(req.Tools)),
 		Metadata: req.Metadata, SafetyIdentifier: req.SafetyIdentifier, PromptCacheKey: req.PromptCacheKey,
-		Text: ResponseText{Format: &TextFormat{Type: "text"}, Verbosity: "medium"},
+		Text: responses.TextConfig{Format: &responses.TextFormat{Type: "text"}, Verbosity: "medium"},
 	}
 	if req.PreviousResponseID != "" {
 		resp.PreviousResponseID = &req.PreviousResponseID
@@ -102,7 +104,7 @@ func responseSkeleton(req *ResponseRequest, id string, created int64, store bool
 		}
 	}
 	if req.Reasoning != nil {
-		resp.Reasoning = Reasoning{Effort: req.Reasoning.Effort, Summary: req.Reasoning.Summary}
+		resp.Reasoning = responses.Reasoning{Effort: req.Reasoning.Effort, Summary: req.Reasoning.Summary}
 	}
 	if req.User != "" {
 		resp.User = &req.User
@@ -118,7 +120,7 @@ func responseSkeleton(req *ResponseRequest, id string, created int64, store bool
 
 // echoTool is a request tool as the Response lists it: function tools with
 // every required field (parameters and strict null when not given).
-func echoTool(t *ResponseTool) gojson.RawMessage {
+func echoTool(t *responses.Tool) gojson.RawMessage {
 	if t.Type != "function" {
 		if len(t.Raw) > 0 {
 			return t.Raw
@@ -127,9 +129,9 @@ func echoTool(t *ResponseTool) gojson.RawMessage {
 		return b
 	}
 	b := append([]byte(nil), `{"type":"function","name":`...)
-	b = appendString(b, t.Name)
+	b = jsonx.AppendString(b, t.Name)
 	b = append(b, `,"description":`...)
-	b = appendNullableString(b, t.Description)
+	b = jsonx.AppendNullableString(b, t.Description)
 	b = append(b, `,"parameters":`...)
 	if len(t.Parameters) > 0 {
 		b = append(b, t.Parameters...)
@@ -147,20 +149,20 @@ func echoTool(t *ResponseTool) gojson.RawMessage {
 
 // storeResponse saves a finished response with its input items. A store
 // failure is logged; the client still gets its answer.
-func (h *Handler) storeResponse(r *http.Request, req *ResponseRequest, resp *Response) {
-	items := req.Input.AsItems()
-	input := make([]InputItem, len(items))
+func (h *Handler) storeResponse(r *http.Request, req *responses.Request, resp *responses.Response) {
+	items := req.Input.Items()
+	input := make([]responses.InputItem, len(items))
 	for i, it := range items {
 		input[i] = h.normalizeItem(it)
 	}
-	if err := h.cfg.store.Put(r.Context(), &StoredResponse{Response: resp, Input: input}); err != nil {
+	if err := h.cfg.store.Put(r.Context(), &responses.Stored{Response: resp, Input: input}); err != nil {
 		h.cfg.logger.Error("oaicompat: could not store a response", "id", resp.ID, "error", err)
 	}
 }
 
 // normalizeItem gives an input item the shape GET .../input_items lists:
 // an id, a type, a status and, for messages, a list of parts.
-func (h *Handler) normalizeItem(it InputItem) InputItem {
+func (h *Handler) normalizeItem(it responses.InputItem) responses.InputItem {
 	it.Raw = nil
 	switch it.Type {
 	case "", "message":
@@ -173,7 +175,7 @@ func (h *Handler) normalizeItem(it InputItem) InputItem {
 			if it.Role == RoleAssistant {
 				typ = "output_text"
 			}
-			it.Content = PartsItemContent(ItemPart{Type: typ, Text: it.Content.Text})
+			it.Content = responses.PartsContent(responses.Part{Type: typ, Text: it.Content.Text()})
 		}
 	case "function_call":
 		if it.ID == "" {
@@ -189,7 +191,7 @@ func (h *Handler) normalizeItem(it InputItem) InputItem {
 		}
 	}
 	if it.Status == "" {
-		it.Status = StatusCompleted
+		it.Status = responses.StatusCompleted
 	}
 	return it
 }
@@ -199,14 +201,14 @@ const maxChain = 10000
 
 // history resolves previous_response_id into the items of the conversation
 // so far, oldest first.
-func (h *Handler) history(ctx context.Context, id string) ([]InputItem, error) {
+func (h *Handler) history(ctx context.Context, id string) ([]responses.InputItem, error) {
 	if h.cfg.store == nil {
-		return nil, unsupportedParam("previous_response_id", "'previous_response_id' is not supported: this server keeps no responses (no ResponseStore is configured).")
+		return nil, unsupportedParam("previous_response_id", "'previous_response_id' is not supported: this server keeps no responses (no responses.Store is configured).")
 	}
-	var chain []*StoredResponse
+	var chain []*responses.Stored
 	for id != "" && len(chain) < maxChain {
 		sr, err := h.cfg.store.Get(ctx, id)
-		if errors.Is(err, ErrResponseNotFound) {
+		if errors.Is(err, responses.ErrNotFound) {
 			e := InvalidRequest("previous_response_id", "Previous response with id '%s' not found.", id)
 			e.Code = "previous_response_not_found"
 			return nil, e
@@ -220,7 +222,7 @@ func (h *Handler) history(ctx context.Context, id string) ([]InputItem, error) {
 			id = *p
 		}
 	}
-	var items []InputItem
+	var items []responses.InputItem
 	for i := len(chain) - 1; i >= 0; i-- {
 		items = append(items, chain[i].Input...)
 		items = append(items, outputAsInput(chain[i].Response.Output)...)
@@ -229,25 +231,25 @@ func (h *Handler) history(ctx context.Context, id string) ([]InputItem, error) {
 }
 
 // outputAsInput turns output items into the input items that replay them.
-func outputAsInput(out []OutputItem) []InputItem {
-	items := make([]InputItem, 0, len(out))
+func outputAsInput(out []responses.OutputItem) []responses.InputItem {
+	items := make([]responses.InputItem, 0, len(out))
 	for _, o := range out {
 		switch o.Type {
 		case "message":
-			parts := make([]ItemPart, 0, len(o.Content))
+			parts := make([]responses.Part, 0, len(o.Content))
 			for _, c := range o.Content {
-				parts = append(parts, ItemPart{Type: c.Type, Text: c.Text, Refusal: c.Refusal})
+				parts = append(parts, responses.Part{Type: c.Type, Text: c.Text, Refusal: c.Refusal})
 			}
 			if len(parts) == 0 {
 				continue
 			}
-			items = append(items, InputItem{Type: "message", ID: o.ID, Role: RoleAssistant, Status: o.Status, Content: PartsItemContent(parts...)})
+			items = append(items, responses.InputItem{Type: "message", ID: o.ID, Role: RoleAssistant, Status: o.Status, Content: responses.PartsContent(parts...)})
 		case "function_call":
-			items = append(items, InputItem{Type: "function_call", ID: o.ID, CallID: o.CallID, Name: o.Name, Arguments: o.Arguments, Status: o.Status})
+			items = append(items, responses.InputItem{Type: "function_call", ID: o.ID, CallID: o.CallID, Name: o.Name, Arguments: o.Arguments, Status: o.Status})
 		case "reasoning":
-			it := InputItem{Type: "reasoning", ID: o.ID, Summary: []json.RawMessage{}, EncryptedContent: o.EncryptedContent}
+			it := responses.InputItem{Type: "reasoning", ID: o.ID, Summary: []json.RawMessage{}, EncryptedContent: o.EncryptedContent}
 			if o.Summary != "" {
-				it.Summary = append(it.Summary, append(append([]byte(`{"type":"summary_text","text":`), appendString(nil, o.Summary)...), '}'))
+				it.Summary = append(it.Summary, append(append([]byte(`{"type":"summary_text","text":`), jsonx.AppendString(nil, o.Summary)...), '}'))
 			}
 			items = append(items, it)
 		}
@@ -257,10 +259,10 @@ func outputAsInput(out []OutputItem) []InputItem {
 
 // storedResponse loads the response named by the path, answering 404 for
 // an unknown id.
-func (h *Handler) storedResponse(w http.ResponseWriter, r *http.Request) (*StoredResponse, bool) {
+func (h *Handler) storedResponse(w http.ResponseWriter, r *http.Request) (*responses.Stored, bool) {
 	id := r.PathValue("id")
 	sr, err := h.cfg.store.Get(r.Context(), id)
-	if errors.Is(err, ErrResponseNotFound) {
+	if errors.Is(err, responses.ErrNotFound) {
 		err = &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Response with id '%s' not found.", id)}
 	}
 	if err != nil {
@@ -291,7 +293,7 @@ func (h *Handler) serveDeleteResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	err := h.cfg.store.Delete(r.Context(), id)
-	if errors.Is(err, ErrResponseNotFound) {
+	if errors.Is(err, responses.ErrNotFound) {
 		err = &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf("Response with id '%s' not found.", id)}
 	}
 	if err != nil {
@@ -307,11 +309,11 @@ func (h *Handler) serveDeleteResponse(w http.ResponseWriter, r *http.Request) {
 
 // inputItemList is the ResponseItemList object.
 type inputItemList struct {
-	Object  string      `json:"object"`
-	Data    []InputItem `json:"data"`
-	FirstID *string     `json:"first_id"`
-	LastID  *string     `json:"last_id"`
-	HasMore bool        `json:"has_more"`
+	Object  string                `json:"object"`
+	Data    []responses.InputItem `json:"data"`
+	FirstID *string               `json:"first_id"`
+	LastID  *string               `json:"last_id"`
+	HasMore bool                  `json:"has_more"`
 }
 
 // serveInputItems is GET /v1/responses/{id}/input_items with limit (1..100,
@@ -342,7 +344,7 @@ func (h *Handler) serveInputItems(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items := make([]InputItem, len(sr.Input))
+	items := make([]responses.InputItem, len(sr.Input))
 	copy(items, sr.Input)
 	if order == "desc" {
 		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {

@@ -3,13 +3,15 @@ package oaicompat
 import (
 	"net/http"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // BenchmarkResponsesTextDelta measures one response.output_text.delta event:
 // delta in, framed event written.
 func BenchmarkResponsesTextDelta(b *testing.B) {
 	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0, 0)
-	s := newResponseSink(es, responseSkeleton(&ResponseRequest{Model: "m"}, "resp_1", 1, false), RandomID)
+	s := newResponseSink(es, responseSkeleton(&responses.Request{Model: "m"}, "resp_1", 1, false), randomID)
 	d := Delta{Content: "hello "}
 	b.ReportAllocs()
 	for b.Loop() {

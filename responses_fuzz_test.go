@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // The translation fuzz tests: any valid Responses request translates to a
@@ -223,22 +225,22 @@ func FuzzResponsesTranslation(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var req ResponseRequest
+		var req responses.Request
 		extra, err := decodeRequest(body, &req, nil)
 		if err != nil {
 			return // a decode error is an ordinary 400
 		}
 		req.Raw, req.Extra = body, extra
-		if err := req.validate(); err != nil {
+		if err := validateResponses(&req); err != nil {
 			if e := AsError(err); e.Status != 400 {
 				t.Fatalf("validation error %v is not a 400", e)
 			}
 			return
 		}
-		history := []InputItem{{Type: "message", Role: RoleUser, Content: TextItemContent("before")},
+		history := []responses.InputItem{{Type: "message", Role: RoleUser, Content: responses.TextContent("before")},
 			{Type: "function_call", CallID: "call_h", Name: "f", Arguments: "{}"}}
-		for _, h := range [][]InputItem{nil, history} {
-			chat, err := req.ToChatRequest(h)
+		for _, h := range [][]responses.InputItem{nil, history} {
+			chat, err := responsesToChat(&req, h)
 			if err != nil {
 				if e := AsError(err); e.Status != 400 || e.Param == "" {
 					t.Fatalf("translation error %v: want a 400 naming a param", e)
@@ -301,7 +303,7 @@ func FuzzResponsesEvents(f *testing.F) {
 			n := 0
 			return func(p string) string { n++; return fmt.Sprintf("%s%d", p, n) }
 		}
-		skel := responseSkeleton(&ResponseRequest{Model: "m"}, "resp_1", 1, false)
+		skel := responseSkeleton(&responses.Request{Model: "m"}, "resp_1", 1, false)
 
 		rec := httptest.NewRecorder()
 		es := newEventStream(rec, nil, 0, 0)

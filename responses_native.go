@@ -6,6 +6,9 @@ import (
 	"errors"
 
 	gojson "github.com/goccy/go-json"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // Responder is an optional Backend capability for a backend that speaks the
@@ -27,10 +30,10 @@ import (
 // a returned *Error before the first event is the HTTP answer; after it,
 // an in-band error event.
 type Responder interface {
-	Respond(ctx context.Context, req *ResponseRequest, w *EventWriter) error
+	Respond(ctx context.Context, req *responses.Request, w *EventWriter) error
 }
 
-func newResponderAnswer(x *exchange, rs Responder, req *ResponseRequest) *nativeAnswer {
+func newResponderAnswer(x *exchange, rs Responder, req *responses.Request) *nativeAnswer {
 	ew := newEventWriter(x, &responseEvents{t: &x.t})
 	return &nativeAnswer{ew: ew, w: x.w, call: func(ctx context.Context, w *EventWriter) error {
 		return rs.Respond(ctx, req, w)
@@ -46,7 +49,7 @@ type responseEvents struct {
 }
 
 func (r *responseEvents) event(typ string, m map[string]json.RawMessage) (changed, terminal bool, err error) {
-	m["sequence_number"] = appendInt(nil, r.seq)
+	m["sequence_number"] = jsonx.AppendInt(nil, r.seq)
 	r.seq++
 	switch typ {
 	case "response.completed", "response.incomplete", "response.failed":
@@ -61,7 +64,7 @@ func (r *responseEvents) event(typ string, m map[string]json.RawMessage) (change
 }
 
 func (r *responseEvents) complete() error {
-	if r.final == nil || isNull(r.final) {
+	if r.final == nil || jsonx.IsNull(r.final) {
 		return errors.New("oaicompat: Responder returned without a terminal event carrying the response")
 	}
 	return nil
@@ -70,16 +73,16 @@ func (r *responseEvents) complete() error {
 func (r *responseEvents) body() ([]byte, error) { return r.final, nil }
 
 func (r *responseEvents) errorEvent(e *Error) (string, []byte) {
-	b := append([]byte(`{"type":"error","sequence_number":`), appendInt(nil, r.seq)...)
+	b := append([]byte(`{"type":"error","sequence_number":`), jsonx.AppendInt(nil, r.seq)...)
 	return "error", append(appendErrorEventFields(b, e), '}')
 }
 
 // account reports the terminal response's usage and finish to the tally.
 func (r *responseEvents) account() {
 	var resp struct {
-		Status            string             `json:"status"`
-		IncompleteDetails *IncompleteDetails `json:"incomplete_details"`
-		Usage             *ResponseUsage     `json:"usage"`
+		Status            string                       `json:"status"`
+		IncompleteDetails *responses.IncompleteDetails `json:"incomplete_details"`
+		Usage             *responses.Usage             `json:"usage"`
 		Output            []struct {
 			Type string `json:"type"`
 		} `json:"output"`
@@ -88,18 +91,18 @@ func (r *responseEvents) account() {
 		return
 	}
 	if resp.Usage != nil {
-		r.t.report(resp.Usage.chatUsage())
+		r.t.report(chatUsage(resp.Usage))
 	}
 	reason := ""
 	switch resp.Status {
-	case StatusCompleted:
+	case responses.StatusCompleted:
 		reason = FinishStop
 		for _, o := range resp.Output {
 			if o.Type == "function_call" {
 				reason = FinishToolCalls
 			}
 		}
-	case StatusIncomplete:
+	case responses.StatusIncomplete:
 		reason = FinishLength
 		if resp.IncompleteDetails != nil && resp.IncompleteDetails.Reason == "content_filter" {
 			reason = FinishContentFilter

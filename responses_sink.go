@@ -7,6 +7,8 @@ import (
 	"time"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // responseSink is the sink of a translated Responses request: it turns the
@@ -33,10 +35,10 @@ type responseSink struct {
 	w    http.ResponseWriter
 	ids  func(prefix string) string
 	now  func() time.Time
-	keep func(*Response) // stores the finished response, when asked to
+	keep func(*responses.Response) // stores the finished response, when asked to
 
 	mu      sync.Mutex
-	resp    *Response // the skeleton: request echo, id, created_at
+	resp    *responses.Response // the skeleton: request echo, id, created_at
 	items   []*outItem
 	msg     *outItem   // the open message item, or nil
 	thought *outItem   // the open reasoning item, or nil
@@ -49,7 +51,7 @@ type responseSink struct {
 }
 
 type outItem struct {
-	OutputItem
+	responses.OutputItem
 	index       int
 	text        strings.Builder
 	refusal     strings.Builder
@@ -60,7 +62,7 @@ type outItem struct {
 	closed      bool
 }
 
-func newResponseSink(es *eventStream, skeleton *Response, ids func(string) string) *responseSink {
+func newResponseSink(es *eventStream, skeleton *responses.Response, ids func(string) string) *responseSink {
 	return &responseSink{es: es, resp: skeleton, ids: ids}
 }
 
@@ -104,7 +106,7 @@ func (s *responseSink) delta(_ int, d Delta) error {
 		}
 		if m.textPart < 0 {
 			m.textPart = len(m.Content)
-			m.Content = append(m.Content, OutputContent{Type: "output_text"})
+			m.Content = append(m.Content, responses.OutputContent{Type: "output_text"})
 			if err := s.partEvent("response.content_part.added", m, m.textPart); err != nil {
 				return err
 			}
@@ -115,7 +117,7 @@ func (s *responseSink) delta(_ int, d Delta) error {
 			b := s.head("response.output_text.delta")
 			b = appendItemRef(b, m, m.textPart)
 			b = append(b, `,"delta":`...)
-			b = appendString(b, d.Content)
+			b = jsonx.AppendString(b, d.Content)
 			b = append(b, `,"logprobs":`...)
 			b = appendLogprobs(b, d.Logprobs)
 			if err := s.emit("response.output_text.delta", b); err != nil {
@@ -130,7 +132,7 @@ func (s *responseSink) delta(_ int, d Delta) error {
 		}
 		if m.refusalPart < 0 {
 			m.refusalPart = len(m.Content)
-			m.Content = append(m.Content, OutputContent{Type: "refusal"})
+			m.Content = append(m.Content, responses.OutputContent{Type: "refusal"})
 			if err := s.partEvent("response.content_part.added", m, m.refusalPart); err != nil {
 				return err
 			}
@@ -140,7 +142,7 @@ func (s *responseSink) delta(_ int, d Delta) error {
 			b := s.head("response.refusal.delta")
 			b = appendItemRef(b, m, m.refusalPart)
 			b = append(b, `,"delta":`...)
-			b = appendString(b, d.Refusal)
+			b = jsonx.AppendString(b, d.Refusal)
 			if err := s.emit("response.refusal.delta", b); err != nil {
 				return err
 			}
@@ -165,7 +167,7 @@ func (s *responseSink) reasoning(text, signature string) error {
 		if err := s.closeMessage(); err != nil {
 			return err
 		}
-		r = s.add(OutputItem{Type: "reasoning", ID: s.ids("rs_"), Status: StatusInProgress})
+		r = s.add(responses.OutputItem{Type: "reasoning", ID: s.ids("rs_"), Status: responses.StatusInProgress})
 		s.thought = r
 		if err := s.itemEvent("response.output_item.added", r); err != nil {
 			return err
@@ -185,7 +187,7 @@ func (s *responseSink) reasoning(text, signature string) error {
 	b := s.head("response.reasoning_summary_text.delta")
 	b = appendItemRef(b, r, -1)
 	b = append(b, `,"summary_index":0,"delta":`...)
-	b = appendString(b, text)
+	b = jsonx.AppendString(b, text)
 	return s.emit("response.reasoning_summary_text.delta", b)
 }
 
@@ -197,7 +199,7 @@ func (s *responseSink) summaryEvent(name string, r *outItem, text string) error 
 	b := s.head(name)
 	b = appendItemRef(b, r, -1)
 	b = append(b, `,"summary_index":0,"part":{"type":"summary_text","text":`...)
-	b = appendString(b, text)
+	b = jsonx.AppendString(b, text)
 	b = append(b, '}')
 	return s.emit(name, b)
 }
@@ -209,7 +211,7 @@ func (s *responseSink) closeReasoning() error {
 		return nil
 	}
 	s.thought = nil
-	return s.closeItem(r, StatusCompleted)
+	return s.closeItem(r, responses.StatusCompleted)
 }
 
 // toolCall handles a tool-call fragment: the first one of a call adds a
@@ -222,7 +224,7 @@ func (s *responseSink) toolCall(tc *ToolCallDelta) error {
 		if err := s.closeReasoning(); err != nil {
 			return err
 		}
-		fc := s.add(OutputItem{Type: "function_call", ID: s.ids("fc_"), Status: StatusInProgress, CallID: tc.ID, Name: tc.Name})
+		fc := s.add(responses.OutputItem{Type: "function_call", ID: s.ids("fc_"), Status: responses.StatusInProgress, CallID: tc.ID, Name: tc.Name})
 		s.calls = append(s.calls, fc)
 		if err := s.itemEvent("response.output_item.added", fc); err != nil {
 			return err
@@ -239,12 +241,12 @@ func (s *responseSink) toolCall(tc *ToolCallDelta) error {
 	b := s.head("response.function_call_arguments.delta")
 	b = appendItemRef(b, fc, -1)
 	b = append(b, `,"delta":`...)
-	b = appendString(b, tc.Arguments)
+	b = jsonx.AppendString(b, tc.Arguments)
 	return s.emit("response.function_call_arguments.delta", b)
 }
 
 // add appends a new output item.
-func (s *responseSink) add(it OutputItem) *outItem {
+func (s *responseSink) add(it responses.OutputItem) *outItem {
 	o := &outItem{OutputItem: it, index: len(s.items), textPart: -1, refusalPart: -1}
 	s.items = append(s.items, o)
 	return o
@@ -258,7 +260,7 @@ func (s *responseSink) message() (*outItem, error) {
 	if err := s.closeReasoning(); err != nil {
 		return nil, err
 	}
-	s.msg = s.add(OutputItem{Type: "message", ID: s.ids("msg_"), Status: StatusInProgress, Role: RoleAssistant, Content: []OutputContent{}})
+	s.msg = s.add(responses.OutputItem{Type: "message", ID: s.ids("msg_"), Status: responses.StatusInProgress, Role: RoleAssistant, Content: []responses.OutputContent{}})
 	return s.msg, s.itemEvent("response.output_item.added", s.msg)
 }
 
@@ -273,7 +275,7 @@ func (s *responseSink) start() error {
 		return nil
 	}
 	snap := *s.resp
-	snap.Output = []OutputItem{}
+	snap.Output = []responses.OutputItem{}
 	for _, name := range [...]string{"response.created", "response.in_progress"} {
 		if err := s.responseEvent(name, &snap); err != nil {
 			return err
@@ -289,7 +291,7 @@ func (s *responseSink) closeMessage() error {
 		return nil
 	}
 	s.msg = nil
-	return s.closeItem(m, StatusCompleted)
+	return s.closeItem(m, responses.StatusCompleted)
 }
 
 // closeItem fills in an item's final content and sends its .done events.
@@ -302,7 +304,7 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 			b := s.head("response.reasoning_summary_text.done")
 			b = appendItemRef(b, o, -1)
 			b = append(b, `,"summary_index":0,"text":`...)
-			b = appendString(b, o.Summary)
+			b = jsonx.AppendString(b, o.Summary)
 			if err := s.emit("response.reasoning_summary_text.done", b); err != nil {
 				return err
 			}
@@ -318,9 +320,9 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 			b := s.head("response.function_call_arguments.done")
 			b = appendItemRef(b, o, -1)
 			b = append(b, `,"name":`...)
-			b = appendString(b, o.Name)
+			b = jsonx.AppendString(b, o.Name)
 			b = append(b, `,"arguments":`...)
-			b = appendString(b, o.Arguments)
+			b = jsonx.AppendString(b, o.Arguments)
 			if err := s.emit("response.function_call_arguments.done", b); err != nil {
 				return err
 			}
@@ -332,7 +334,7 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 		if c.Type == "refusal" {
 			c.Refusal = o.refusal.String()
 		} else {
-			c.Text, c.Logprobs = o.text.String(), o.logprobs
+			c.Text, c.Logprobs = o.text.String(), wireLogprobs(o.logprobs)
 		}
 		if s.es == nil {
 			continue
@@ -341,7 +343,7 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 			b := s.head("response.refusal.done")
 			b = appendItemRef(b, o, ci)
 			b = append(b, `,"refusal":`...)
-			b = appendString(b, c.Refusal)
+			b = jsonx.AppendString(b, c.Refusal)
 			if err := s.emit("response.refusal.done", b); err != nil {
 				return err
 			}
@@ -349,9 +351,9 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 			b := s.head("response.output_text.done")
 			b = appendItemRef(b, o, ci)
 			b = append(b, `,"text":`...)
-			b = appendString(b, c.Text)
+			b = jsonx.AppendString(b, c.Text)
 			b = append(b, `,"logprobs":`...)
-			b = appendLogprobs(b, c.Logprobs)
+			b = appendLogprobs(b, o.logprobs)
 			if err := s.emit("response.output_text.done", b); err != nil {
 				return err
 			}
@@ -368,25 +370,25 @@ func (s *responseSink) closeItem(o *outItem, status string) error {
 // first, so that a client can chain on it as soon as it sees the end).
 // A nil err completes the response (or leaves it incomplete after a
 // "length" or "content_filter" finish); otherwise it failed with e.
-func (s *responseSink) finishResponse(e *Error, completedAt int64, u Usage) (*Response, error) {
+func (s *responseSink) finishResponse(e *Error, completedAt int64, u Usage) (*responses.Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := *s.resp
 	if e != nil {
-		out.Status = StatusFailed
-		out.Error = &ResponseError{Code: responseErrorCode(e), Message: e.Message}
+		out.Status = responses.StatusFailed
+		out.Error = &responses.Error{Code: responseErrorCode(e), Message: e.Message}
 	} else {
 		if err := s.start(); err != nil {
 			return nil, err
 		}
-		out.Status = StatusCompleted
+		out.Status = responses.StatusCompleted
 		switch s.finish {
 		case FinishLength:
-			out.Status, out.IncompleteDetails = StatusIncomplete, &IncompleteDetails{Reason: "max_output_tokens"}
+			out.Status, out.IncompleteDetails = responses.StatusIncomplete, &responses.IncompleteDetails{Reason: "max_output_tokens"}
 		case FinishContentFilter:
-			out.Status, out.IncompleteDetails = StatusIncomplete, &IncompleteDetails{Reason: "content_filter"}
+			out.Status, out.IncompleteDetails = responses.StatusIncomplete, &responses.IncompleteDetails{Reason: "content_filter"}
 		}
-		if out.Status == StatusCompleted {
+		if out.Status == responses.StatusCompleted {
 			out.CompletedAt = &completedAt
 		}
 		s.msg, s.thought = nil, nil
@@ -398,10 +400,10 @@ func (s *responseSink) finishResponse(e *Error, completedAt int64, u Usage) (*Re
 			}
 		}
 	}
-	out.Output = make([]OutputItem, len(s.items))
+	out.Output = make([]responses.OutputItem, len(s.items))
 	for i, o := range s.items {
 		if !o.closed { // failed mid-item
-			o.Status = StatusIncomplete
+			o.Status = responses.StatusIncomplete
 			o.Arguments = o.args.String()
 			if o.Type == "reasoning" {
 				o.Summary = o.text.String()
@@ -418,7 +420,7 @@ func (s *responseSink) finishResponse(e *Error, completedAt int64, u Usage) (*Re
 
 // terminal sends the last event of the stream: response.completed,
 // response.incomplete, or an error event followed by response.failed.
-func (s *responseSink) terminal(resp *Response, e *Error) error {
+func (s *responseSink) terminal(resp *responses.Response, e *Error) error {
 	if s.es == nil {
 		return nil
 	}
@@ -429,7 +431,7 @@ func (s *responseSink) terminal(resp *Response, e *Error) error {
 			// Only a keep-alive went out: tell the story from its start.
 			s.started = true
 			snap := *s.resp
-			snap.Output = []OutputItem{}
+			snap.Output = []responses.OutputItem{}
 			if err := s.responseEvent("response.created", &snap); err != nil {
 				return err
 			}
@@ -441,9 +443,9 @@ func (s *responseSink) terminal(resp *Response, e *Error) error {
 	}
 	name := "response.completed"
 	switch resp.Status {
-	case StatusIncomplete:
+	case responses.StatusIncomplete:
 		name = "response.incomplete"
-	case StatusFailed:
+	case responses.StatusFailed:
 		name = "response.failed"
 	}
 	return s.responseEvent(name, resp)
@@ -454,11 +456,11 @@ func (s *responseSink) terminal(resp *Response, e *Error) error {
 // sends (which is what makes every SDK raise).
 func appendErrorEventFields(b []byte, e *Error) []byte {
 	b = append(b, `,"code":`...)
-	b = appendNullableString(b, e.Code)
+	b = jsonx.AppendNullableString(b, e.Code)
 	b = append(b, `,"message":`...)
-	b = appendString(b, e.Message)
+	b = jsonx.AppendString(b, e.Message)
 	b = append(b, `,"param":`...)
-	b = appendNullableString(b, e.Param)
+	b = jsonx.AppendNullableString(b, e.Param)
 	b = append(b, `,"error":`...)
 	// The nested object is the inner object of the error envelope.
 	n := len(b)
@@ -488,9 +490,9 @@ func responseErrorCode(e *Error) string {
 // head starts an event's JSON: {"type":name,"sequence_number":n
 func (s *responseSink) head(name string) []byte {
 	b := append(s.js[:0], `{"type":`...)
-	b = appendString(b, name)
+	b = jsonx.AppendString(b, name)
 	b = append(b, `,"sequence_number":`...)
-	b = appendInt(b, s.seq)
+	b = jsonx.AppendInt(b, s.seq)
 	s.seq++
 	return b
 }
@@ -509,9 +511,9 @@ func (s *responseSink) itemEvent(name string, o *outItem) error {
 	}
 	b := s.head(name)
 	b = append(b, `,"output_index":`...)
-	b = appendInt(b, int64(o.index))
+	b = jsonx.AppendInt(b, int64(o.index))
 	b = append(b, `,"item":`...)
-	b = appendOutputItem(b, &o.OutputItem)
+	b = o.OutputItem.AppendJSON(b)
 	return s.emit(name, b)
 }
 
@@ -522,11 +524,11 @@ func (s *responseSink) partEvent(name string, o *outItem, ci int) error {
 	b := s.head(name)
 	b = appendItemRef(b, o, ci)
 	b = append(b, `,"part":`...)
-	b = appendOutputContent(b, &o.Content[ci])
+	b = o.Content[ci].AppendJSON(b)
 	return s.emit(name, b)
 }
 
-func (s *responseSink) responseEvent(name string, r *Response) error {
+func (s *responseSink) responseEvent(name string, r *responses.Response) error {
 	js, err := gojson.Marshal(r)
 	if err != nil {
 		return err
@@ -540,12 +542,27 @@ func (s *responseSink) responseEvent(name string, r *Response) error {
 // appendItemRef appends item_id, output_index and, for ci >= 0, content_index.
 func appendItemRef(b []byte, o *outItem, ci int) []byte {
 	b = append(b, `,"item_id":`...)
-	b = appendString(b, o.ID)
+	b = jsonx.AppendString(b, o.ID)
 	b = append(b, `,"output_index":`...)
-	b = appendInt(b, int64(o.index))
+	b = jsonx.AppendInt(b, int64(o.index))
 	if ci >= 0 {
 		b = append(b, `,"content_index":`...)
-		b = appendInt(b, int64(ci))
+		b = jsonx.AppendInt(b, int64(ci))
 	}
 	return b
+}
+
+// wireLogprobs converts logprobs to the Responses wire type.
+func wireLogprobs(lps []TokenLogprob) []responses.Logprob {
+	if lps == nil {
+		return nil
+	}
+	out := make([]responses.Logprob, len(lps))
+	for i, lp := range lps {
+		out[i] = responses.Logprob{Token: lp.Token, Logprob: lp.Logprob, Bytes: lp.Bytes}
+		for _, t := range lp.TopLogprobs {
+			out[i].TopLogprobs = append(out[i].TopLogprobs, responses.TopLogprob(t))
+		}
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // This file translates a Responses request into the ChatRequest a chat
@@ -42,17 +44,17 @@ var responseFieldsMapped = map[string]struct{}{
 
 // ToChatRequest translates r into the chat request a Backend answers.
 // history is the conversation before this turn, oldest first (the handler
-// resolves it from previous_response_id through its ResponseStore). r must
+// resolves it from previous_response_id through its responses.Store). r must
 // have passed Validate. Features a chat Backend cannot serve (built-in
 // tools, prompt templates, conversations, background mode, images or files
 // given only by a URL chat cannot carry) are answered with a 400 naming the
 // Responses field.
-func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, error) {
+func responsesToChat(r *responses.Request, history []responses.InputItem) (*ChatRequest, error) {
 	for _, f := range []struct {
 		name string
 		v    json.RawMessage
 	}{{"conversation", r.Conversation}, {"prompt", r.Prompt}, {"context_management", r.ContextManagement}} {
-		if len(f.v) > 0 && !isNull(f.v) {
+		if len(f.v) > 0 && !jsonx.IsNull(f.v) {
 			return nil, unsupportedParam(f.name, "'%s' is not supported by this server.", f.name)
 		}
 	}
@@ -61,8 +63,8 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 	}
 	c := &ChatRequest{
 		Model: r.Model, Temperature: r.Temperature, TopP: r.TopP, Stream: r.Stream,
-		MaxCompletionTokens: r.MaxOutputTokens, ParallelToolCalls: r.ParallelToolCalls,
-		Metadata: r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
+		MaxCompletionTokens: r.MaxOutputTokens,
+		Metadata:            r.Metadata, User: r.User, SafetyIdentifier: r.SafetyIdentifier,
 		PromptCacheKey: r.PromptCacheKey, PromptCacheRetention: r.PromptCacheRetention,
 		PromptCacheOptions: r.PromptCacheOptions, Moderation: r.Moderation, Raw: r.Raw,
 	}
@@ -73,7 +75,7 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 	c.Extra = extra
 	if r.ServiceTier != "" {
 		if r.ServiceTier == "ultrafast" {
-			c.Extra = withExtra(c.Extra, "service_tier", appendString(nil, r.ServiceTier))
+			c.Extra = withExtra(c.Extra, "service_tier", jsonx.AppendString(nil, r.ServiceTier))
 		} else {
 			c.ServiceTier = r.ServiceTier
 		}
@@ -85,7 +87,7 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 	if err := t.add(history, "previous_response_id"); err != nil {
 		return nil, err
 	}
-	if err := t.add(r.Input.AsItems(), "input"); err != nil {
+	if err := t.add(r.Input.Items(), "input"); err != nil {
 		return nil, err
 	}
 	c.Messages = append(c.Messages, t.msgs...)
@@ -94,6 +96,9 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 	}
 	if err := translateTools(r, c); err != nil {
 		return nil, err
+	}
+	if len(c.Tools) > 0 {
+		c.ParallelToolCalls = r.ParallelToolCalls
 	}
 	if r.Text != nil {
 		c.Verbosity = r.Text.Verbosity
@@ -119,7 +124,7 @@ func (r *ResponseRequest) ToChatRequest(history []InputItem) (*ChatRequest, erro
 // decoded extra.
 func translatedExtra(raw json.RawMessage, extra map[string]json.RawMessage, mapped map[string]struct{}) (map[string]json.RawMessage, error) {
 	var out map[string]json.RawMessage
-	if firstByte(raw) == '{' {
+	if jsonx.FirstByte(raw) == '{' {
 		var err error
 		if out, err = extraFields(raw, mapped); err != nil {
 			return nil, err
@@ -152,7 +157,7 @@ type itemTranslator struct {
 	reasoning strings.Builder // reasoning summaries waiting for the next assistant message
 }
 
-func (t *itemTranslator) add(items []InputItem, param string) error {
+func (t *itemTranslator) add(items []responses.InputItem, param string) error {
 	for i := range items {
 		it := &items[i]
 		p := param + "[" + strconv.Itoa(i) + "]"
@@ -160,11 +165,12 @@ func (t *itemTranslator) add(items []InputItem, param string) error {
 		case "", "message":
 			m := Message{Role: it.Role}
 			if it.Content.IsString() {
-				m.Content = TextContent(it.Content.Text)
+				m.Content = TextContent(it.Content.Text())
 			} else {
-				parts := make([]ContentPart, 0, len(it.Content.Parts))
-				for j := range it.Content.Parts {
-					cp, err := chatPart(&it.Content.Parts[j], p+".content["+strconv.Itoa(j)+"]")
+				in := it.Content.Parts()
+				parts := make([]ContentPart, 0, len(in))
+				for j := range in {
+					cp, err := chatPart(&in[j], p+".content["+strconv.Itoa(j)+"]")
 					if err != nil {
 						return err
 					}
@@ -186,10 +192,10 @@ func (t *itemTranslator) add(items []InputItem, param string) error {
 			t.takeReasoning(&m)
 			t.msgs = append(t.msgs, m)
 		case "function_call_output":
-			text := it.Output.Text
+			text := it.Output.Text()
 			if !it.Output.IsString() {
 				var sb strings.Builder
-				for j, part := range it.Output.Parts {
+				for j, part := range it.Output.Parts() {
 					if part.Type != "input_text" {
 						return unsupportedParam(p+".output["+strconv.Itoa(j)+"].type",
 							"Function call outputs of type '%s' are not supported by this server: only text reaches a chat backend.", part.Type)
@@ -228,7 +234,7 @@ func (t *itemTranslator) takeReasoning(m *Message) {
 }
 
 // chatPart converts one content part of an input message.
-func chatPart(p *ItemPart, param string) (ContentPart, error) {
+func chatPart(p *responses.Part, param string) (ContentPart, error) {
 	switch p.Type {
 	case "input_text", "output_text":
 		return ContentPart{Type: "text", Text: p.Text}, nil
@@ -253,13 +259,13 @@ func chatPart(p *ItemPart, param string) (ContentPart, error) {
 }
 
 // translateTools maps flat Responses tools and tool_choice onto chat's.
-func translateTools(r *ResponseRequest, c *ChatRequest) error {
+func translateTools(r *responses.Request, c *ChatRequest) error {
 	for i := range r.Tools {
 		t := &r.Tools[i]
 		switch t.Type {
 		case "function":
 			params := t.Parameters
-			if isNull(params) {
+			if jsonx.IsNull(params) {
 				params = nil
 			}
 			c.Tools = append(c.Tools, Tool{Type: "function", Function: &FunctionDefinition{
@@ -292,11 +298,11 @@ func translateTools(r *ResponseRequest, c *ChatRequest) error {
 			if err := gojson.Unmarshal(raw, &ref); err != nil || ref.Type != "function" && ref.Type != "custom" || ref.Name == "" {
 				return unsupportedParam("tool_choice.tools["+strconv.Itoa(i)+"]", "Allowed tools must be function or custom tools given by name.")
 			}
-			b := append([]byte(`{"type":`), appendString(nil, ref.Type)...)
+			b := append([]byte(`{"type":`), jsonx.AppendString(nil, ref.Type)...)
 			b = append(b, `,"`...)
 			b = append(b, ref.Type...)
 			b = append(b, `":{"name":`...)
-			b = appendString(b, ref.Name)
+			b = jsonx.AppendString(b, ref.Name)
 			tools[i] = append(b, "}}"...)
 		}
 		c.ToolChoice = &ToolChoice{Type: "allowed_tools", AllowedTools: &AllowedTools{Mode: tc.AllowedMode, Tools: tools}}

@@ -2,6 +2,9 @@ package oaicompat
 
 import (
 	"strconv"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // validate checks a Responses request as the handler does, with param paths
@@ -9,15 +12,16 @@ import (
 // ...). It checks what every server must; whether a chat Backend can serve
 // the request (built-in tools, prompt templates) is checked by
 // ToChatRequest.
-func (r *ResponseRequest) validate() error {
+func validateResponses(r *responses.Request) error {
 	if r.Model == "" {
 		return missing("model")
 	}
-	if r.Input.IsAbsent() && r.PreviousResponseID == "" {
+	if r.Input.IsNull() && r.PreviousResponseID == "" {
 		return missing("input")
 	}
-	for i := range r.Input.Items {
-		if err := validateInputItem(&r.Input.Items[i], "input["+strconv.Itoa(i)+"]"); err != nil {
+	items := r.Input.Items()
+	for i := range items {
+		if err := validateInputItem(&items[i], "input["+strconv.Itoa(i)+"]"); err != nil {
 			return err
 		}
 	}
@@ -48,7 +52,7 @@ func (r *ResponseRequest) validate() error {
 			if err := checkName(p+".name", t.Name); err != nil {
 				return err
 			}
-			if t.Type == "function" && len(t.Parameters) > 0 && firstByte(t.Parameters) != '{' && !isNull(t.Parameters) {
+			if t.Type == "function" && len(t.Parameters) > 0 && jsonx.FirstByte(t.Parameters) != '{' && !jsonx.IsNull(t.Parameters) {
 				return InvalidRequest(p+".parameters", "Invalid type for '%s.parameters': expected an object.", p)
 			}
 			if issue := requestSchemaIssue(t.Parameters, t.Strict); t.Type == "function" && issue != nil {
@@ -70,10 +74,10 @@ func (r *ResponseRequest) validate() error {
 			if err := checkName("text.format.name", f.Name); err != nil {
 				return err
 			}
-			if len(f.Schema) == 0 || isNull(f.Schema) {
+			if len(f.Schema) == 0 || jsonx.IsNull(f.Schema) {
 				return missing("text.format.schema")
 			}
-			if firstByte(f.Schema) != '{' {
+			if jsonx.FirstByte(f.Schema) != '{' {
 				return InvalidRequest("text.format.schema", "Invalid type for 'text.format.schema': expected an object.")
 			}
 			if issue := requestSchemaIssue(f.Schema, f.Strict); issue != nil {
@@ -124,7 +128,7 @@ var includeValues = []string{"file_search_call.results", "web_search_call.result
 	"reasoning.encrypted_content", "message.output_text.logprobs"}
 
 // validateInputItem checks the shape of one input item.
-func validateInputItem(it *InputItem, p string) error {
+func validateInputItem(it *responses.InputItem, p string) error {
 	switch it.Type {
 	case "", "message":
 		var allowed []string
@@ -142,16 +146,16 @@ func validateInputItem(it *InputItem, p string) error {
 		default:
 			return enumError(p+".role", it.Role, "user", "assistant", "system", "developer")
 		}
-		if it.Content.IsAbsent() {
+		if it.Content.IsNull() {
 			return missing(p + ".content")
 		}
 		if it.Content.IsString() {
 			return nil
 		}
-		if len(it.Content.Parts) == 0 {
+		if len(it.Content.Parts()) == 0 {
 			return InvalidRequest(p+".content", "Invalid '%s.content': empty array. Expected an array with minimum length 1, but got an empty array instead.", p)
 		}
-		return validateItemParts(it.Content.Parts, p+".content", allowed)
+		return validateItemParts(it.Content.Parts(), p+".content", allowed)
 	case "function_call":
 		if err := checkCallID(p, it.CallID); err != nil {
 			return err
@@ -164,13 +168,13 @@ func validateInputItem(it *InputItem, p string) error {
 		if err := checkCallID(p, it.CallID); err != nil {
 			return err
 		}
-		if it.Output.IsAbsent() {
+		if it.Output.IsNull() {
 			return missing(p + ".output")
 		}
 		if it.Output.IsString() {
 			return nil
 		}
-		return validateItemParts(it.Output.Parts, p+".output", []string{"input_text", "input_image", "input_file"})
+		return validateItemParts(it.Output.Parts(), p+".output", []string{"input_text", "input_image", "input_file"})
 	}
 	return nil
 }
@@ -185,7 +189,7 @@ func checkCallID(p, id string) error {
 	return nil
 }
 
-func validateItemParts(parts []ItemPart, p string, allowed []string) error {
+func validateItemParts(parts []responses.Part, p string, allowed []string) error {
 	for j := range parts {
 		pp := p + "[" + strconv.Itoa(j) + "]"
 		part := &parts[j]
@@ -214,7 +218,7 @@ func validateItemParts(parts []ItemPart, p string, allowed []string) error {
 	return nil
 }
 
-func validateResponseToolChoice(tc *ResponseToolChoice, haveTools bool, names map[string]string) error {
+func validateResponseToolChoice(tc *responses.ToolChoice, haveTools bool, names map[string]string) error {
 	if tc == nil {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/invopop/jsonschema"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // This file turns Go types into the JSON Schemas that tools and structured
@@ -63,7 +64,7 @@ func ResponseFormatFor[T any](name string) *ResponseFormat {
 // "schema":...,"strict":true}. It panics if T has no strict schema.
 func TextFormatFor[T any](name string) json.RawMessage {
 	b := []byte(`{"type":"json_schema","name":`)
-	b = appendString(b, name)
+	b = jsonx.AppendString(b, name)
 	b = append(b, `,"schema":`...)
 	b = append(b, mustSchema[T]()...)
 	return append(b, `,"strict":true}`...)

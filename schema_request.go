@@ -3,6 +3,8 @@ package oaicompat
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // This file is the request side of schema enforcement, a step of the shared
@@ -74,6 +76,6 @@ func (c *compiledSchema) issue(strict bool) *schemaIssue {
 }
 
 // hasSchema reports whether a raw schema field was given (not absent or null).
-func hasSchema(raw []byte) bool { return len(raw) > 0 && !isNull(raw) }
+func hasSchema(raw []byte) bool { return len(raw) > 0 && !jsonx.IsNull(raw) }
 
 func isTrue(b *bool) bool { return b != nil && *b }

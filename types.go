@@ -1,6 +1,10 @@
 package oaicompat
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	gojson "github.com/goccy/go-json"
+)
 
 // This file holds the wire types of the chat completions, embeddings,
 // models and images endpoints, following the official OpenAPI spec.
@@ -35,25 +39,28 @@ type ChatRequest struct {
 	SafetyIdentifier    string             `json:"safety_identifier,omitempty"`
 	PromptCacheKey      string             `json:"prompt_cache_key,omitempty"`
 	// PromptCacheRetention is "in_memory" or "24h" (deprecated by the spec).
-	PromptCacheRetention string              `json:"prompt_cache_retention,omitempty"`
-	PromptCacheOptions   *PromptCacheOptions `json:"prompt_cache_options,omitempty"`
-	Metadata             map[string]string   `json:"metadata,omitempty"`
-	Store                *bool               `json:"store,omitempty"`
-	Tools                []Tool              `json:"tools,omitempty"`
-	ToolChoice           *ToolChoice         `json:"tool_choice,omitempty"`
-	ParallelToolCalls    *bool               `json:"parallel_tool_calls,omitempty"`
+	PromptCacheRetention string            `json:"prompt_cache_retention,omitempty"`
+	PromptCacheOptions   json.RawMessage   `json:"prompt_cache_options,omitempty"`
+	Metadata             map[string]string `json:"metadata,omitempty"`
+	Store                *bool             `json:"store,omitempty"`
+	Tools                []Tool            `json:"tools,omitempty"`
+	ToolChoice           *ToolChoice       `json:"tool_choice,omitempty"`
+	ParallelToolCalls    *bool             `json:"parallel_tool_calls,omitempty"`
 	// Functions and FunctionCall are the deprecated forms of Tools and ToolChoice.
-	Functions        []FunctionDefinition `json:"functions,omitempty"`
-	FunctionCall     *ToolChoice          `json:"function_call,omitempty"`
-	ResponseFormat   *ResponseFormat      `json:"response_format,omitempty"`
-	ReasoningEffort  string               `json:"reasoning_effort,omitempty"`
-	Verbosity        string               `json:"verbosity,omitempty"`
-	Modalities       []string             `json:"modalities,omitempty"`
-	Audio            *AudioOutputParams   `json:"audio,omitempty"`
-	Prediction       *Prediction          `json:"prediction,omitempty"`
-	ServiceTier      string               `json:"service_tier,omitempty"`
-	WebSearchOptions *WebSearchOptions    `json:"web_search_options,omitempty"`
-	Moderation       *ModerationParams    `json:"moderation,omitempty"`
+	Functions       []FunctionDefinition `json:"functions,omitempty"`
+	FunctionCall    *ToolChoice          `json:"function_call,omitempty"`
+	ResponseFormat  *ResponseFormat      `json:"response_format,omitempty"`
+	ReasoningEffort string               `json:"reasoning_effort,omitempty"`
+	Verbosity       string               `json:"verbosity,omitempty"`
+	Modalities      []string             `json:"modalities,omitempty"`
+	ServiceTier     string               `json:"service_tier,omitempty"`
+	// Audio (output audio parameters), Prediction (predicted output),
+	// WebSearchOptions and Moderation are objects this package only checks
+	// for shape; a backend that acts on them decodes them.
+	Audio            json.RawMessage `json:"audio,omitempty"`
+	Prediction       json.RawMessage `json:"prediction,omitempty"`
+	WebSearchOptions json.RawMessage `json:"web_search_options,omitempty"`
+	Moderation       json.RawMessage `json:"moderation,omitempty"`
 
 	// Extra holds every top-level field the request carried that this type
 	// does not model, keyed by name, as raw JSON.
@@ -119,14 +126,15 @@ const (
 type Message struct {
 	Role string `json:"role"`
 	// Content is a string or a list of parts; absent and null are IsNull.
-	Content      MessageContent `json:"content"`
-	Name         string         `json:"name,omitempty"`
-	ToolCalls    []ToolCall     `json:"tool_calls,omitempty"`
-	ToolCallID   string         `json:"tool_call_id,omitempty"`
-	Refusal      *string        `json:"refusal,omitempty"`
-	Audio        *AudioRef      `json:"audio,omitempty"`
-	FunctionCall *FunctionCall  `json:"function_call,omitempty"`
-	Reasoning    *string        `json:"reasoning_content,omitempty"`
+	Content    MessageContent `json:"content"`
+	Name       string         `json:"name,omitempty"`
+	ToolCalls  []ToolCall     `json:"tool_calls,omitempty"`
+	ToolCallID string         `json:"tool_call_id,omitempty"`
+	Refusal    *string        `json:"refusal,omitempty"`
+	// Audio refers to a previous audio response: {"id": ...}.
+	Audio        json.RawMessage `json:"audio,omitempty"`
+	FunctionCall *FunctionCall   `json:"function_call,omitempty"`
+	Reasoning    *string         `json:"reasoning_content,omitempty"`
 	// ReasoningSignature is the opaque signature that came with Reasoning
 	// in a dialect that has one (an Anthropic thinking block's signature),
 	// for backends that must send it back to the model that made it.
@@ -162,6 +170,28 @@ type ContentPart struct {
 	// for (a document, a search result, a redacted_thinking block), whose
 	// Type is then the block's type.
 	Extra map[string]json.RawMessage `json:"-"`
+
+	noText bool // decoded without a "text" member
+}
+
+// UnmarshalJSON implements json.Unmarshaler, noting whether "text" was
+// present (a text part without it is a 400, one with "" is not).
+func (p *ContentPart) UnmarshalJSON(data []byte) error {
+	type plain ContentPart
+	var w struct {
+		plain
+		Text *string `json:"text"`
+	}
+	if err := gojson.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*p = ContentPart(w.plain)
+	if w.Text != nil {
+		p.Text = *w.Text
+	} else {
+		p.noText = true
+	}
+	return nil
 }
 
 // ImageURL is an image given by URL or as a data: URI, passed on untouched.
@@ -181,11 +211,6 @@ type FileInput struct {
 	Filename string `json:"filename,omitempty"`
 	FileData string `json:"file_data,omitempty"`
 	FileID   string `json:"file_id,omitempty"`
-}
-
-// AudioRef refers to a previous audio response.
-type AudioRef struct {
-	ID string `json:"id"`
 }
 
 // ToolCall is a call the assistant made, in a request's assistant message or
@@ -251,48 +276,6 @@ type JSONSchemaFormat struct {
 	Description string          `json:"description,omitempty"`
 	Schema      json.RawMessage `json:"schema,omitempty"`
 	Strict      *bool           `json:"strict,omitempty"`
-}
-
-// AudioOutputParams asks for audio output (modalities includes "audio").
-// Voice is a voice name as a JSON string or a custom voice {"id": ...}.
-type AudioOutputParams struct {
-	Voice  json.RawMessage `json:"voice"`
-	Format string          `json:"format"`
-}
-
-// Prediction is predicted output content.
-type Prediction struct {
-	Type    string         `json:"type"`
-	Content MessageContent `json:"content"`
-}
-
-// PromptCacheOptions controls prompt caching.
-type PromptCacheOptions struct {
-	TTL  string `json:"ttl,omitempty"`
-	Mode string `json:"mode,omitempty"`
-}
-
-// WebSearchOptions configures the web search tool.
-type WebSearchOptions struct {
-	UserLocation      *UserLocation `json:"user_location,omitempty"`
-	SearchContextSize string        `json:"search_context_size,omitempty"`
-}
-
-// UserLocation is an approximate location for web search.
-type UserLocation struct {
-	Type        string `json:"type"`
-	Approximate struct {
-		Country  string `json:"country,omitempty"`
-		Region   string `json:"region,omitempty"`
-		City     string `json:"city,omitempty"`
-		Timezone string `json:"timezone,omitempty"`
-	} `json:"approximate"`
-}
-
-// ModerationParams asks for moderation of input and output.
-type ModerationParams struct {
-	Model  string          `json:"model"`
-	Policy json.RawMessage `json:"policy,omitempty"`
 }
 
 // Finish reasons.

@@ -2,154 +2,71 @@ package oaicompat
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // The union types of the wire format: each decodes every form the spec
 // allows, remembers which one it saw, and encodes back to that form.
 
-var errUnionType = errors.New("oaicompat: value has none of the allowed types")
-
-func isNull(data []byte) bool { return string(trimSpace(data)) == "null" }
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// firstByte returns the first non-space byte of data, or 0.
-func firstByte(data []byte) byte {
-	data = trimSpace(data)
-	if len(data) == 0 {
-		return 0
-	}
-	return data[0]
-}
-
-// unquote decodes the JSON string data into s, without the decoder's
-// per-call setup when the string has no escapes (the common case).
-func unquote(data []byte, s *string) error {
-	data = trimSpace(data)
-	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' {
-		inner := data[1 : len(data)-1]
-		plain := true
-		for _, c := range inner {
-			if c == '\\' || c == '"' || c < 0x20 {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			*s = string(inner)
-			return nil
-		}
-	}
-	return gojson.Unmarshal(data, s)
-}
-
 // MessageContent is a message's content: a plain string, a list of parts, or
-// null/absent. The zero value is null.
-type MessageContent struct {
-	text  string
-	parts []ContentPart
-	form  contentForm
-}
-
-type contentForm uint8
-
-const (
-	contentNull contentForm = iota
-	contentString
-	contentParts
-)
+// null/absent. The zero value is null. The other string-or-list unions of
+// the wire types (responses.Content, responses.Input) have the same shape.
+type MessageContent struct{ u jsonx.Union[ContentPart] }
 
 // TextContent returns content that is the string s.
-func TextContent(s string) MessageContent { return MessageContent{text: s, form: contentString} }
+func TextContent(s string) MessageContent {
+	return MessageContent{jsonx.Union[ContentPart]{Text: s, Form: jsonx.String}}
+}
 
 // PartsContent returns content that is a list of parts.
 func PartsContent(parts ...ContentPart) MessageContent {
-	return MessageContent{parts: parts, form: contentParts}
+	return MessageContent{jsonx.Union[ContentPart]{List: parts, Form: jsonx.List}}
 }
 
 // IsNull reports whether the content was absent or null.
-func (c MessageContent) IsNull() bool { return c.form == contentNull }
+func (c MessageContent) IsNull() bool { return c.u.Form == jsonx.Absent }
 
 // IsString reports whether the content was a plain string.
-func (c MessageContent) IsString() bool { return c.form == contentString }
+func (c MessageContent) IsString() bool { return c.u.Form == jsonx.String }
 
 // Parts returns the content's parts; a string is returned as one text part.
 func (c MessageContent) Parts() []ContentPart {
-	switch c.form {
-	case contentParts:
-		return c.parts
-	case contentString:
-		return []ContentPart{{Type: "text", Text: c.text}}
+	if c.u.Form == jsonx.String {
+		return []ContentPart{{Type: "text", Text: c.u.Text}}
 	}
-	return nil
+	return c.u.List
 }
 
 // Text returns the string content, or the text parts joined with no separator.
 func (c MessageContent) Text() string {
-	if c.form != contentParts {
-		return c.text
+	if c.u.Form != jsonx.List {
+		return c.u.Text
 	}
-	if len(c.parts) == 1 {
-		return c.parts[0].Text
+	if len(c.u.List) == 1 {
+		return c.u.List[0].Text
 	}
 	var sb strings.Builder
-	for _, p := range c.parts {
+	for _, p := range c.u.List {
 		sb.WriteString(p.Text)
 	}
 	return sb.String()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (c *MessageContent) UnmarshalJSON(data []byte) error {
-	switch firstByte(data) {
-	case 'n':
-		*c = MessageContent{}
-		return nil
-	case '"':
-		c.form, c.parts = contentString, nil
-		return unquote(data, &c.text)
-	case '[':
-		c.form, c.text = contentParts, ""
-		c.parts = nil
-		return gojson.Unmarshal(data, &c.parts)
-	}
-	return errUnionType
-}
+func (c *MessageContent) UnmarshalJSON(data []byte) error { return c.u.UnmarshalJSON(data) }
 
 // MarshalJSON implements json.Marshaler.
-func (c MessageContent) MarshalJSON() ([]byte, error) {
-	switch c.form {
-	case contentString:
-		return appendString(nil, c.text), nil
-	case contentParts:
-		if c.parts == nil {
-			return []byte("[]"), nil
-		}
-		return gojson.Marshal(c.parts)
-	}
-	return []byte("null"), nil
-}
+func (c MessageContent) MarshalJSON() ([]byte, error) { return c.u.MarshalJSON() }
 
 // Stop holds the stop sequences; the wire form is a string or a list.
 type Stop []string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *Stop) UnmarshalJSON(data []byte) error {
-	switch firstByte(data) {
+	switch jsonx.FirstByte(data) {
 	case 'n':
 		*s = nil
 		return nil
@@ -171,7 +88,7 @@ func (s *Stop) UnmarshalJSON(data []byte) error {
 		*s = list
 		return nil
 	}
-	return errUnionType
+	return jsonx.ErrUnionType
 }
 
 // ToolChoice is tool_choice (or the deprecated function_call): either a mode
@@ -218,11 +135,11 @@ type toolChoiceWire struct {
 // UnmarshalJSON implements json.Unmarshaler.
 func (tc *ToolChoice) UnmarshalJSON(data []byte) error {
 	*tc = ToolChoice{}
-	switch firstByte(data) {
+	switch jsonx.FirstByte(data) {
 	case 'n':
 		return nil
 	case '"':
-		return unquote(data, &tc.Mode)
+		return jsonx.Unquote(data, &tc.Mode)
 	case '{':
 		var w toolChoiceWire
 		if err := gojson.Unmarshal(data, &w); err != nil {
@@ -239,13 +156,13 @@ func (tc *ToolChoice) UnmarshalJSON(data []byte) error {
 		}
 		return nil
 	}
-	return errUnionType
+	return jsonx.ErrUnionType
 }
 
 // MarshalJSON implements json.Marshaler.
 func (tc ToolChoice) MarshalJSON() ([]byte, error) {
 	if tc.Type == "" {
-		return appendString(nil, tc.Mode), nil
+		return jsonx.AppendString(nil, tc.Mode), nil
 	}
 	w := toolChoiceWire{Type: tc.Type, AllowedTools: tc.AllowedTools}
 	switch tc.Type {
@@ -291,8 +208,8 @@ func (in EmbeddingInput) IsTokens() bool { return in.form == inputTokens || in.f
 // UnmarshalJSON implements json.Unmarshaler.
 func (in *EmbeddingInput) UnmarshalJSON(data []byte) error {
 	*in = EmbeddingInput{}
-	data = trimSpace(data)
-	switch firstByte(data) {
+	data = jsonx.TrimSpace(data)
+	switch jsonx.FirstByte(data) {
 	case 'n':
 		return nil
 	case '"':
@@ -304,8 +221,8 @@ func (in *EmbeddingInput) UnmarshalJSON(data []byte) error {
 		return nil
 	case '[':
 		// The first element decides the form.
-		inner := trimSpace(data[1:])
-		switch firstByte(inner) {
+		inner := jsonx.TrimSpace(data[1:])
+		switch jsonx.FirstByte(inner) {
 		case '"', ']':
 			in.form = inputStrings
 			return gojson.Unmarshal(data, &in.Strings)
@@ -321,14 +238,14 @@ func (in *EmbeddingInput) UnmarshalJSON(data []byte) error {
 			return nil
 		}
 	}
-	return errUnionType
+	return jsonx.ErrUnionType
 }
 
 // MarshalJSON implements json.Marshaler.
 func (in EmbeddingInput) MarshalJSON() ([]byte, error) {
 	switch in.form {
 	case inputString:
-		return appendString(nil, in.Strings[0]), nil
+		return jsonx.AppendString(nil, in.Strings[0]), nil
 	case inputTokens:
 		return gojson.Marshal(in.Tokens[0])
 	case inputTokenLists:

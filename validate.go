@@ -1,8 +1,12 @@
 package oaicompat
 
 import (
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // This file is the shared validator: every constraint the spec puts on a
@@ -18,12 +22,25 @@ func (r *ChatRequest) validate() error {
 		return missing("messages")
 	}
 	if len(r.Messages) == 0 {
-		return InvalidRequest("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.")
+		e := InvalidRequest("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.")
+		e.Code = "empty_array"
+		return e
 	}
 	for i := range r.Messages {
 		if err := validateMessage(&r.Messages[i], i); err != nil {
 			return err
 		}
+	}
+	if err := validateToolTurns(r.Messages); err != nil {
+		return err
+	}
+	if r.ParallelToolCalls != nil && len(r.Tools) == 0 {
+		return InvalidRequest("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
+	}
+	if len(r.Tools) > maxTools {
+		e := InvalidRequest("tools", "Invalid 'tools': array too long. Expected an array with maximum length %d, but got an array with length %d instead.", maxTools, len(r.Tools))
+		e.Code = "array_above_max_length"
+		return e
 	}
 	if err := (sampling{r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.N, r.LogitBias, r.Stop,
 		r.StreamOptions != nil, r.Stream}).validate(); err != nil {
@@ -94,7 +111,7 @@ func (r *ChatRequest) validate() error {
 			if err := checkName("response_format.json_schema.name", rf.JSONSchema.Name); err != nil {
 				return err
 			}
-			if len(rf.JSONSchema.Schema) > 0 && firstByte(rf.JSONSchema.Schema) != '{' && !isNull(rf.JSONSchema.Schema) {
+			if len(rf.JSONSchema.Schema) > 0 && jsonx.FirstByte(rf.JSONSchema.Schema) != '{' && !jsonx.IsNull(rf.JSONSchema.Schema) {
 				return InvalidRequest("response_format.json_schema.schema", "Invalid type for 'response_format.json_schema.schema': expected an object.")
 			}
 		case "":
@@ -120,7 +137,16 @@ func (r *ChatRequest) validate() error {
 		}
 		wantsAudio = wantsAudio || m == "audio"
 	}
-	if wantsAudio && r.Audio == nil {
+	for _, f := range []struct {
+		param string
+		raw   json.RawMessage
+	}{{"audio", r.Audio}, {"prediction", r.Prediction}, {"web_search_options", r.WebSearchOptions},
+		{"moderation", r.Moderation}, {"prompt_cache_options", r.PromptCacheOptions}} {
+		if err := checkObject(f.param, f.raw); err != nil {
+			return err
+		}
+	}
+	if wantsAudio && !present(r.Audio) {
 		return InvalidRequest("audio", "Missing required parameter: 'audio'. It is required when 'modalities' includes 'audio'.")
 	}
 	if r.ServiceTier != "" {
@@ -158,6 +184,9 @@ func (s sampling) validate() error {
 		return err
 	}
 	for tok, bias := range s.logitBias {
+		if _, err := strconv.ParseUint(tok, 10, 32); err != nil {
+			return InvalidValue("logit_bias", "Invalid key in 'logit_bias': '%s'. Keys must be token ids (integers).", tok)
+		}
 		if bias < -100 || bias > 100 {
 			return InvalidValue("logit_bias", "Invalid 'logit_bias': bias for token %s must be between -100 and 100.", tok)
 		}
@@ -182,7 +211,7 @@ func validateMessage(m *Message, i int) error {
 		allowed = userParts
 	case RoleAssistant:
 		allowed = assistantParts
-		if m.Content.IsNull() && len(m.ToolCalls) == 0 && m.FunctionCall == nil && m.Audio == nil {
+		if m.Content.IsNull() && len(m.ToolCalls) == 0 && m.FunctionCall == nil && !present(m.Audio) {
 			return InvalidRequest(p(".content"), "Invalid value for '%s': an assistant message must have 'content' or 'tool_calls'.", p(".content"))
 		}
 		for j, tc := range m.ToolCalls {
@@ -246,6 +275,10 @@ func validateMessage(m *Message, i int) error {
 			return enumError(pp(".type"), part.Type, allowed...)
 		}
 		switch part.Type {
+		case "text":
+			if part.noText {
+				return missing(pp(".text"))
+			}
 		case "image_url":
 			if part.ImageURL == nil || part.ImageURL.URL == "" {
 				return missing(pp(".image_url.url"))
@@ -427,7 +460,7 @@ func (r *ImageRequest) validate() error {
 }
 
 // ImageSize parses a "WxH" size; ok is false for "auto" or a malformed size.
-func ImageSize(size string) (w, h int, ok bool) {
+func imageSize(size string) (w, h int, ok bool) {
 	ws, hs, found := strings.Cut(size, "x")
 	if !found {
 		return 0, 0, false
@@ -441,8 +474,75 @@ func validImageSize(size string) bool {
 	if size == "auto" {
 		return true
 	}
-	w, h, ok := ImageSize(size)
+	w, h, ok := imageSize(size)
 	return ok && w >= 16 && h >= 16 && w <= 3840 && h <= 3840
+}
+
+// maxTools is the most tools a request may offer, as at OpenAI.
+const maxTools = 128
+
+// validateToolTurns checks the conversation's tool turns as OpenAI does:
+// every tool message answers a call of the assistant message before it, and
+// an assistant message with tool_calls is followed by a tool message for
+// each of its calls.
+func validateToolTurns(msgs []Message) error {
+	var calls []string  // the ids of the last assistant message's calls
+	var answered []bool // which of them a tool message answered
+	from := -1          // the index of that assistant message
+	unanswered := func() error {
+		var open []string
+		for j, id := range calls {
+			if !answered[j] {
+				open = append(open, id)
+			}
+		}
+		if len(open) == 0 {
+			return nil
+		}
+		p := "messages[" + strconv.Itoa(from) + "].role"
+		return InvalidRequest(p, "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: %s", strings.Join(open, ", "))
+	}
+	for i := range msgs {
+		m := &msgs[i]
+		if m.Role == RoleTool {
+			if from < 0 {
+				return InvalidRequest("messages["+strconv.Itoa(i)+"].role", "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.")
+			}
+			j := slices.Index(calls, m.ToolCallID)
+			if j < 0 {
+				p := "messages[" + strconv.Itoa(i) + "].tool_call_id"
+				return InvalidRequest(p, "Invalid parameter: 'tool_call_id' of '%s' not found in 'tool_calls' of previous message.", m.ToolCallID)
+			}
+			answered[j] = true
+			continue
+		}
+		if err := unanswered(); err != nil {
+			return err
+		}
+		calls, answered, from = calls[:0], answered[:0], -1
+		if m.Role == RoleAssistant && len(m.ToolCalls) > 0 {
+			for _, tc := range m.ToolCalls {
+				calls, answered = append(calls, tc.ID), append(answered, false)
+			}
+			from = i
+		}
+	}
+	return unanswered()
+}
+
+// present reports whether a raw field was given and is not null.
+func present(raw json.RawMessage) bool { return len(raw) > 0 && !jsonx.IsNull(raw) }
+
+// checkObject checks that a raw field, when present, is a JSON object.
+func checkObject(param string, raw json.RawMessage) error {
+	if !present(raw) || jsonx.FirstByte(raw) == '{' {
+		return nil
+	}
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	e := InvalidRequest(param, "Invalid type for '%s': expected an object, but got %s instead.", param, jsonKind(v))
+	e.Code = "invalid_type"
+	return e
 }
 
 func missing(param string) *Error {

@@ -29,7 +29,22 @@ func TestBadInput(t *testing.T) {
 		{"missing model", chat, `{` + okMsgs + `}`, 400, "invalid_request_error", "", "model"},
 		{"model not a string", chat, `{"model":5,` + okMsgs + `}`, 400, "invalid_request_error", "invalid_type", "model"},
 		{"missing messages", chat, `{"model":"m"}`, 400, "invalid_request_error", "", "messages"},
-		{"empty messages", chat, `{"model":"m","messages":[]}`, 400, "invalid_request_error", "", "messages"},
+		{"empty messages", chat, `{"model":"m","messages":[]}`, 400, "invalid_request_error", "empty_array", "messages"},
+		{"tool answering no call", chat, `{"model":"m","messages":[{"role":"user","content":"a"},{"role":"tool","tool_call_id":"call_1","content":"x"}]}`,
+			400, "invalid_request_error", "", "messages[1].role"},
+		{"tool answering another call", chat, `{"model":"m","messages":[{"role":"user","content":"a"},` +
+			`{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
+			`{"role":"tool","tool_call_id":"call_2","content":"x"}]}`, 400, "invalid_request_error", "", "messages[2].tool_call_id"},
+		{"tool call unanswered", chat, `{"model":"m","messages":[{"role":"user","content":"a"},` +
+			`{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}},` +
+			`{"id":"call_2","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
+			`{"role":"tool","tool_call_id":"call_1","content":"x"},{"role":"user","content":"b"}]}`, 400, "invalid_request_error", "", "messages[1].role"},
+		{"text part without text", chat, `{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}`,
+			400, "invalid_request_error", "", "messages[0].content[0].text"},
+		{"logit_bias key not a token", chat, `{"model":"m",` + okMsgs + `,"logit_bias":{"abc":1}}`, 400, "invalid_request_error", "invalid_value", "logit_bias"},
+		{"prediction not an object", chat, `{"model":"m",` + okMsgs + `,"prediction":5}`, 400, "invalid_request_error", "invalid_type", "prediction"},
+		{"completions without prompt", "/v1/completions", `{"model":"m"}`, 400, "invalid_request_error", "", "prompt"},
+		{"raw control character in a string", chat, "{\"model\":\"m\x01\"," + okMsgs + "}", 400, "invalid_request_error", "", ""},
 		{"messages not array", chat, `{"model":"m","messages":{}}`, 400, "invalid_request_error", "invalid_type", "messages"},
 		{"missing role", chat, `{"model":"m","messages":[{"content":"x"}]}`, 400, "invalid_request_error", "", "messages[0].role"},
 		{"unknown role", chat, `{"model":"m","messages":[{"role":"user","content":"a"},{"role":"robot","content":"x"}]}`, 400, "invalid_request_error", "invalid_value", "messages[1].role"},
@@ -228,5 +243,16 @@ func TestMissingCapabilityAnswers404(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("models without a lister: %d", resp.StatusCode)
+	}
+}
+
+// TestTooManyTools: OpenAI's limit of 128 tools, on a body under the
+// default size limit.
+func TestTooManyTools(t *testing.T) {
+	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
+	tools := strings.Repeat(`{"type":"function","function":{"name":"f"}},`, 128) + `{"type":"function","function":{"name":"g"}}`
+	status, _, body := post(t, srv.URL+"/v1/chat/completions", `{"model":"m",`+okMsgs+`,"tools":[`+tools+`]}`)
+	if status != 400 || !strings.Contains(body, `"param":"tools","code":"array_above_max_length"`) {
+		t.Fatalf("%d %s", status, body)
 	}
 }

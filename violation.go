@@ -56,10 +56,6 @@ func (v *Violation) asError() *Error {
 		WithCause(v)
 }
 
-// TypeModelError is the error type OpenAI uses when a model produced
-// output it cannot deliver.
-const TypeModelError = "model_error"
-
 // A RepairFunc is a Backend's chance to fix a Violation before the handler
 // answers with an error (see WithOutputRepair). For ViolationContent and
 // ViolationArguments a non-empty return replaces the whole offending

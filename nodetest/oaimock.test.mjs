@@ -9,17 +9,25 @@ import OpenAI from 'openai';
 const base = process.env.OAIMOCK_URL ?? 'http://127.0.0.1:4010';
 const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'sk-node-test-key', maxRetries: 2 });
 
+// control calls the control API: GET without a body, POST with one. Lists
+// answer {object: 'list', data: [...]}, actions {ok: true, ...}.
 async function control(path, body) {
   const res = await fetch(`${base}/__oaimock/${path}`, body === undefined ? {} : {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
-  assert.ok(res.ok, `${path}: ${res.status} ${await res.clone().text()}`);
-  return res.status === 204 ? null : res.json();
+  const answer = await res.json();
+  assert.ok(res.ok, `${path}: ${res.status} ${JSON.stringify(answer)}`);
+  if (body === undefined) {
+    assert.equal(answer.object, 'list');
+    return answer.data;
+  }
+  assert.equal(answer.ok, true);
+  return answer;
 }
 
 const rules = (...rules) => control('rules', { rules });
 
-beforeEach(async () => { await control('reset', null); });
+beforeEach(async () => { assert.deepEqual(await control('reset', {}), { ok: true }); });
 
 test('text, streamed and not', async () => {
   await rules({ match: { last_user: { equals: 'hi' } }, times: 2, reply: { text: 'Héllo from oaimock ✓' } });
@@ -105,7 +113,19 @@ test('an unmatched request fails fast and is listed', async () => {
     client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
     (err) => err.status === 501,
   );
-  const { failures } = await control('failures');
+  const failures = await control('failures');
   assert.equal((await control('journal')).length, 1, 'the 501 was retried');
   assert.ok(failures[0].includes('closest rule "only this": model: want "gpt-4o", got "gpt-4o-mini"'), failures[0]);
+});
+
+test('a rule added at run time overrides an earlier catch-all, unless added last', async () => {
+  assert.deepEqual(await control('rules', { rules: [{ name: 'catch-all', match: { endpoint: 'any' }, times: 'any', reply: { text: 'default' } }] }),
+    { ok: true, added: 1, position: 'first' });
+  await control('rules', { position: 'last', rules: [{ name: 'too late', match: { last_user: { equals: 'ping' } }, times: 'any', reply: { text: 'never' } }] });
+  const ask = async () => (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'ping' }] })).choices[0].message.content;
+  assert.equal(await ask(), 'default');
+  await rules({ name: 'pong', match: { last_user: { equals: 'ping' } }, reply: { text: 'pong' } });
+  assert.equal(await ask(), 'pong');
+  assert.deepEqual((await control('rules')).map((r) => [r.name, r.calls]), [['pong', 1], ['catch-all', 1], ['too late', 0]]);
+  assert.deepEqual((await control('journal')).map((r) => r.rule), ['catch-all', 'pong']);
 });

@@ -29,6 +29,7 @@ type Mock struct {
 
 	mu       sync.Mutex
 	rules    []*Rule
+	ruleSeq  int // rules added so far
 	nextSeq  int
 	journal  []*Request
 	failures []string
@@ -112,18 +113,43 @@ func (m *Mock) On(match *Match) *Rule {
 	return r
 }
 
-// Add adds rules built with Turn (or by LoadScenario), unordered.
+// Add adds rules built with Turn (or by a Scenario) after the rules
+// already added: a request gets the first rule that matches it and can
+// still answer.
 func (m *Mock) Add(rules ...*Rule) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.rules = append(m.rules, m.adopt(rules)...)
+}
+
+// Prepend adds rules, in the order given, before the rules already added,
+// so that they take precedence over them: a rule added while a test runs
+// can override a catch-all set up front.
+func (m *Mock) Prepend(rules ...*Rule) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rules = append(m.adopt(rules), m.rules...)
+}
+
+// Rules returns the rules in the order they are tried.
+func (m *Mock) Rules() []*Rule {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*Rule(nil), m.rules...)
+}
+
+// adopt attaches rules to m, numbering them in the order they were added
+// (the number names an unnamed rule); m.mu is held.
+func (m *Mock) adopt(rules []*Rule) []*Rule {
 	for _, r := range rules {
 		if r.match == nil {
 			r.match = Chat()
 		}
 		r.m = m
-		r.seq = len(m.rules) + 1
-		m.rules = append(m.rules, r)
+		m.ruleSeq++
+		r.seq = m.ruleSeq
 	}
+	return rules
 }
 
 // Script adds turns that must happen in order: turn k answers only after
@@ -134,10 +160,15 @@ func (m *Mock) Add(rules ...*Rule) {
 //		oaitest.Turn(oaitest.Chat().ToolResult("get_weather"), oaitest.Text("22°C and sunny.")),
 //	)
 func (m *Mock) Script(turns ...*Rule) {
+	m.Add(chain(turns)...)
+}
+
+// chain makes each turn wait for the one before it.
+func chain(turns []*Rule) []*Rule {
 	for i := 1; i < len(turns); i++ {
 		turns[i].after = turns[i-1]
 	}
-	m.Add(turns...)
+	return turns
 }
 
 // Requests returns a snapshot of the journal, in order of arrival.
@@ -165,7 +196,7 @@ func (m *Mock) LastRequest() *Request {
 func (m *Mock) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.rules, m.journal, m.failures, m.nextSeq = nil, nil, nil, 0
+	m.rules, m.journal, m.failures, m.nextSeq, m.ruleSeq = nil, nil, nil, 0, 0
 	m.ids = map[string]int{}
 	m.quota = quotaState{}
 }

@@ -19,7 +19,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden tapes under testdata/")
 
 const (
-	goldenTape  = "testdata/chat.oaitape.yaml"
+	goldenTape  = "testdata/chat.oaitape.json"
 	upstreamKey = "sk-upstream-0123456789abcdefghij"
 )
 
@@ -58,7 +58,7 @@ func TestRecordGolden(t *testing.T) {
 	t.Parallel()
 	clock := oaitest.NewFakeClock(epoch)
 	up := fakeUpstream(t, clock)
-	path := filepath.Join(t.TempDir(), "chat.oaitape.yaml")
+	path := filepath.Join(t.TempDir(), "chat.oaitape.json")
 	t.Run("record", func(t *testing.T) {
 		rec := oaitest.NewRecorder(t, path, oaitest.RecordFrom(up.URL(), upstreamKey), oaitest.TapeClock(clock))
 		if !rec.Recording() {
@@ -185,7 +185,7 @@ func TestRecordRefusesSecrets(t *testing.T) {
 	t.Parallel()
 	up := oaitest.NewServer(t)
 	up.On(nil).Reply(oaitest.Text("your key is sk-proj-ABCDEFGHIJKLMNOPQRSTUV"))
-	path := filepath.Join(t.TempDir(), "leak.oaitape.yaml")
+	path := filepath.Join(t.TempDir(), "leak.oaitape.json")
 	ftb := &failureTB{TB: t}
 	t.Run("record", func(t *testing.T) {
 		ftb.TB = t
@@ -208,7 +208,7 @@ func TestRecordFromEnv(t *testing.T) {
 	t.Setenv(oaitest.EnvRecord, "FromEnv")
 	t.Setenv(oaitest.EnvUpstreamURL, up.URL())
 	t.Setenv(oaitest.EnvUpstreamKey, upstreamKey)
-	path := filepath.Join(t.TempDir(), "env.oaitape.yaml")
+	path := filepath.Join(t.TempDir(), "env.oaitape.json")
 	t.Run("record", func(t *testing.T) {
 		rec := oaitest.NewRecorder(t, path, oaitest.IgnoreFields("messages"))
 		if !rec.Recording() {

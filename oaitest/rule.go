@@ -11,8 +11,9 @@ import (
 // Once and AnyTimes change that. A rule that was called fewer times than it
 // expects fails the test at cleanup; an exhausted rule no longer matches.
 //
-// Rules are tried in the order they were added; the first that matches
-// answers. Rule methods may be chained right after Mock.On.
+// Rules are tried in order (Mock.Add and Mock.On append, Mock.Prepend
+// puts rules in front); the first that matches and can still answer
+// does. Rule methods may be chained right after Mock.On.
 type Rule struct {
 	m        *Mock // nil until added
 	name     string
@@ -89,6 +90,23 @@ func (r *Rule) Calls() int {
 	defer r.lock()()
 	return r.calls
 }
+
+// Name returns the rule's name as Request.Rule records it: the one given
+// to Named, else "#n" for the n-th rule added to its Mock.
+func (r *Rule) Name() string {
+	defer r.lock()()
+	return r.label()
+}
+
+// Expected returns how many calls the rule expects: from least to most
+// (most is -1 when there is no upper limit).
+func (r *Rule) Expected() (least, most int) {
+	defer r.lock()()
+	return r.min, r.max
+}
+
+// Match returns the rule's Match.
+func (r *Rule) Match() *Match { return r.match }
 
 // String names the rule: its name, or its Match.
 func (r *Rule) String() string {

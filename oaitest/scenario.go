@@ -9,146 +9,177 @@ import (
 	"sort"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/oaicompat/oaicompat"
 )
 
-// Scenario is a mock setup read from YAML (or JSON): the format of
-// cmd/oaimock's -config file and of the rules its control API accepts. It
-// mirrors the Go API; cmd/oaimock/scenario.example.yaml documents every
-// key. Unknown keys are errors.
+// Scenario is a mock setup read from JSON: the model of cmd/oaimock's
+// -config file and of the rules its control API accepts (oaimock also
+// reads it written in YAML, which it converts to JSON). It mirrors the Go
+// API; cmd/oaimock/scenario.example.yaml documents every key. Unknown keys
+// are errors.
 type Scenario struct {
-	doc scenarioDoc
+	doc           scenarioDoc
+	rules, script []ruleDoc
 }
 
 type scenarioDoc struct {
-	Strict             *bool      `yaml:"strict"`
-	AllowUnknownFields bool       `yaml:"allow_unknown_fields"`
-	Models             []string   `yaml:"models"`
-	KeepAlive          duration   `yaml:"keep_alive"`
-	SplitWrites        *uint64    `yaml:"split_writes"`
-	Pacing             *pacingDoc `yaml:"pacing"`
-	Quota              *quotaDoc  `yaml:"quota"`
-	Tapes              []string   `yaml:"tapes"`
-	ReplaySpeed        float64    `yaml:"replay_speed"`
-	Rules              []ruleDoc  `yaml:"rules"`
-	Script             []ruleDoc  `yaml:"script"`
+	Strict             *bool             `json:"strict"`
+	AllowUnknownFields bool              `json:"allow_unknown_fields"`
+	Models             []scalar          `json:"models"`
+	KeepAlive          duration          `json:"keep_alive"`
+	SplitWrites        *uint64           `json:"split_writes"`
+	Pacing             *pacingDoc        `json:"pacing"`
+	Quota              *quotaDoc         `json:"quota"`
+	Tapes              []string          `json:"tapes"`
+	ReplaySpeed        float64           `json:"replay_speed"`
+	Rules              []json.RawMessage `json:"rules"`
+	Script             []json.RawMessage `json:"script"`
 }
 
 type ruleDoc struct {
-	Name    string     `yaml:"name"`
-	Match   matchDoc   `yaml:"match"`
-	Times   *timesDoc  `yaml:"times"`
-	Reply   *replyDoc  `yaml:"reply"`
-	Replies []replyDoc `yaml:"replies"`
+	Name    scalar     `json:"name"`
+	Match   matchDoc   `json:"match"`
+	Times   *timesDoc  `json:"times"`
+	Reply   *replyDoc  `json:"reply"`
+	Replies []replyDoc `json:"replies"`
 }
 
 type matchDoc struct {
-	Endpoint   string                `yaml:"endpoint"`
-	Model      string                `yaml:"model"`
-	Stream     *bool                 `yaml:"stream"`
-	LastUser   *patternDoc           `yaml:"last_user"`
-	System     *patternDoc           `yaml:"system"`
-	AnyMessage *patternDoc           `yaml:"any_message"`
-	HasTool    string                `yaml:"has_tool"`
-	ToolResult string                `yaml:"tool_result"`
-	Turn       *int                  `yaml:"turn"`
-	Headers    map[string]patternDoc `yaml:"headers"`
+	Endpoint   string                `json:"endpoint"`
+	Model      scalar                `json:"model"`
+	Stream     *bool                 `json:"stream"`
+	LastUser   *patternDoc           `json:"last_user"`
+	System     *patternDoc           `json:"system"`
+	AnyMessage *patternDoc           `json:"any_message"`
+	HasTool    string                `json:"has_tool"`
+	ToolResult string                `json:"tool_result"`
+	Turn       *int                  `json:"turn"`
+	Headers    map[string]patternDoc `json:"headers"`
 }
 
 type patternDoc struct {
-	Equals   *string `yaml:"equals"`
-	Contains *string `yaml:"contains"`
-	Regexp   *string `yaml:"regexp"`
+	Equals   *scalar `json:"equals"`
+	Contains *scalar `json:"contains"`
+	Regexp   *scalar `json:"regexp"`
 }
 
 type replyDoc struct {
-	Auto            bool              `yaml:"auto"`
-	Text            *string           `yaml:"text"`
-	Refusal         string            `yaml:"refusal"`
-	ToolCalls       []toolCallDoc     `yaml:"tool_calls"`
-	JSON            any               `yaml:"json"`
-	Error           *errorDoc         `yaml:"error"`
-	Vectors         [][]float32       `yaml:"vectors"`
-	Images          []imageDoc        `yaml:"images"`
-	Models          []string          `yaml:"models"`
-	Hang            bool              `yaml:"hang"`
-	Finish          string            `yaml:"finish"`
-	Usage           *usageDoc         `yaml:"usage"`
-	Headers         map[string]string `yaml:"headers"`
-	RetryAfter      duration          `yaml:"retry_after"`
-	ShouldRetry     *bool             `yaml:"should_retry"`
-	Pacing          *pacingDoc        `yaml:"pacing"`
-	StallAfter      *int              `yaml:"stall_after"`
-	ErrorAfter      *errorAfterDoc    `yaml:"error_after"`
-	DisconnectAfter *int              `yaml:"disconnect_after"`
-	MalformedChunk  int               `yaml:"malformed_chunk"`
-	NoDone          bool              `yaml:"no_done"`
-	SplitWrites     *uint64           `yaml:"split_writes"`
+	Auto            bool              `json:"auto"`
+	Text            *scalar           `json:"text"`
+	Refusal         scalar            `json:"refusal"`
+	ToolCalls       []toolCallDoc     `json:"tool_calls"`
+	JSON            json.RawMessage   `json:"json"`
+	Error           *errorDoc         `json:"error"`
+	Vectors         [][]float32       `json:"vectors"`
+	Images          []imageDoc        `json:"images"`
+	Models          []scalar          `json:"models"`
+	Hang            bool              `json:"hang"`
+	Finish          string            `json:"finish"`
+	Usage           *usageDoc         `json:"usage"`
+	Headers         map[string]scalar `json:"headers"`
+	RetryAfter      duration          `json:"retry_after"`
+	ShouldRetry     *bool             `json:"should_retry"`
+	Pacing          *pacingDoc        `json:"pacing"`
+	StallAfter      *int              `json:"stall_after"`
+	ErrorAfter      *errorAfterDoc    `json:"error_after"`
+	DisconnectAfter *int              `json:"disconnect_after"`
+	MalformedChunk  int               `json:"malformed_chunk"`
+	NoDone          bool              `json:"no_done"`
+	SplitWrites     *uint64           `json:"split_writes"`
 }
 
 type toolCallDoc struct {
-	ID        string `yaml:"id"`
-	Name      string `yaml:"name"`
-	Arguments any    `yaml:"arguments"` // a JSON string, or a YAML value encoded as JSON
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"` // a JSON string, or any other JSON value (sent compact)
 }
 
 type errorDoc struct {
-	Status  int    `yaml:"status"`
-	Message string `yaml:"message"`
-	Type    string `yaml:"type"`
-	Code    string `yaml:"code"`
-	Param   string `yaml:"param"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Param   string `json:"param"`
 }
 
 type errorAfterDoc struct {
-	Tokens   int `yaml:"tokens"`
-	errorDoc `yaml:",inline"`
+	Tokens int `json:"tokens"`
+	errorDoc
 }
 
 type imageDoc struct {
-	URL           string `yaml:"url"`
-	B64           string `yaml:"b64_json"`
-	RevisedPrompt string `yaml:"revised_prompt"`
+	URL           string `json:"url"`
+	B64           string `json:"b64_json"`
+	RevisedPrompt string `json:"revised_prompt"`
 }
 
 type usageDoc struct {
-	Prompt     int `yaml:"prompt"`
-	Completion int `yaml:"completion"`
+	Prompt     int `json:"prompt"`
+	Completion int `json:"completion"`
 }
 
 type pacingDoc struct {
-	TTFT            duration `yaml:"ttft"`
-	PerToken        duration `yaml:"per_token"`
-	TokensPerSecond float64  `yaml:"tokens_per_second"`
-	Jitter          float64  `yaml:"jitter"`
-	Seed            uint64   `yaml:"seed"`
+	TTFT            duration `json:"ttft"`
+	PerToken        duration `json:"per_token"`
+	TokensPerSecond float64  `json:"tokens_per_second"`
+	Jitter          float64  `json:"jitter"`
+	Seed            uint64   `json:"seed"`
 }
 
 type quotaDoc struct {
-	Requests int      `yaml:"requests"`
-	Tokens   int      `yaml:"tokens"`
-	Window   duration `yaml:"window"`
+	Requests int      `json:"requests"`
+	Tokens   int      `json:"tokens"`
+	Window   duration `json:"window"`
+}
+
+// scalar is a string that may be written as a number or a boolean too
+// (a YAML header value 50 or a reply text 42 are meant as text).
+type scalar string
+
+func (s *scalar) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err == nil {
+		*s = scalar(str)
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch v.(type) {
+	case float64, bool:
+		*s = scalar(b)
+		return nil
+	}
+	return fmt.Errorf("%s is not a string", b)
+}
+
+func texts(xs []scalar) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
 }
 
 // duration reads "1.5s", "300ms" (or a number of seconds).
 type duration time.Duration
 
-func (d *duration) UnmarshalYAML(n *yaml.Node) error {
-	var s string
-	if err := n.Decode(&s); err != nil {
-		return err
-	}
-	if v, err := time.ParseDuration(s); err == nil {
-		*d = duration(v)
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var secs float64
+	if json.Unmarshal(b, &secs) == nil {
+		*d = duration(secs * float64(time.Second))
 		return nil
 	}
-	var secs float64
-	if err := n.Decode(&secs); err != nil {
-		return fmt.Errorf("line %d: %q is not a duration such as 1.5s or 300ms", n.Line, s)
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("%s is not a duration such as \"1.5s\" or \"300ms\"", b)
 	}
-	*d = duration(secs * float64(time.Second))
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 1.5s or 300ms", s)
+	}
+	*d = duration(v)
 	return nil
 }
 
@@ -158,15 +189,18 @@ type timesDoc struct {
 	any bool
 }
 
-func (t *timesDoc) UnmarshalYAML(n *yaml.Node) error {
-	if n.Value == "any" {
+func (t *timesDoc) UnmarshalJSON(b []byte) error {
+	if string(b) == `"any"` {
 		t.any = true
 		return nil
 	}
-	return n.Decode(&t.n)
+	if err := json.Unmarshal(b, &t.n); err != nil || t.n < 0 {
+		return fmt.Errorf("times: %s is not a count or \"any\"", b)
+	}
+	return nil
 }
 
-// LoadScenario reads a scenario file.
+// LoadScenario reads a scenario file written in JSON.
 func LoadScenario(path string) (*Scenario, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -179,20 +213,39 @@ func LoadScenario(path string) (*Scenario, error) {
 	return s, nil
 }
 
-// ParseScenario reads a scenario from YAML or JSON and checks it: every
-// rule's match and replies must be well formed.
+// ParseScenario reads a scenario from JSON and checks it: unknown keys are
+// errors, and every rule's match and replies must be well formed. An
+// empty document is an empty scenario.
 func ParseScenario(data []byte) (*Scenario, error) {
-	var doc scenarioDoc
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil && err.Error() != "EOF" {
+	s := &Scenario{}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return s, nil
+	}
+	if err := strictUnmarshal(data, &s.doc); err != nil {
 		return nil, fmt.Errorf("oaitest: scenario: %w", err)
 	}
-	s := &Scenario{doc: doc}
-	if _, _, err := s.rules(); err != nil {
+	var err error
+	if s.rules, err = ruleDocs("rules", s.doc.Rules); err != nil {
+		return nil, err
+	}
+	if s.script, err = ruleDocs("script", s.doc.Script); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.build(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ruleDocs decodes rules one by one, so that an error names its rule.
+func ruleDocs(key string, raws []json.RawMessage) ([]ruleDoc, error) {
+	docs := make([]ruleDoc, len(raws))
+	for i, raw := range raws {
+		if err := strictUnmarshal(raw, &docs[i]); err != nil {
+			return nil, fmt.Errorf("oaitest: scenario: %s[%d]: %w", key, i, err)
+		}
+	}
+	return docs, nil
 }
 
 // Options returns the Mock options the scenario sets.
@@ -206,7 +259,7 @@ func (s *Scenario) Options() []Option {
 		opts = append(opts, AllowUnknownFields())
 	}
 	if d.Models != nil {
-		opts = append(opts, WithModels(d.Models...))
+		opts = append(opts, WithModels(texts(d.Models)...))
 	}
 	if d.KeepAlive > 0 {
 		opts = append(opts, WithKeepAlive(time.Duration(d.KeepAlive)))
@@ -226,9 +279,9 @@ func (s *Scenario) Options() []Option {
 // Tapes returns the tape files the scenario replays, and their speed.
 func (s *Scenario) Tapes() ([]string, float64) { return s.doc.Tapes, s.doc.ReplaySpeed }
 
-// Apply adds the scenario's rules and script to m.
+// Apply adds the scenario's rules and script to m, after m's rules.
 func (s *Scenario) Apply(m *Mock) error {
-	rules, script, err := s.rules()
+	rules, script, err := s.build()
 	if err != nil {
 		return err
 	}
@@ -239,15 +292,28 @@ func (s *Scenario) Apply(m *Mock) error {
 	return nil
 }
 
-func (s *Scenario) rules() (rules, script []*Rule, err error) {
-	for i, rd := range s.doc.Rules {
+// Prepend adds the scenario's rules and script to m before m's rules, so
+// that they take precedence over them (over a catch-all rule, say).
+func (s *Scenario) Prepend(m *Mock) error {
+	rules, script, err := s.build()
+	if err != nil {
+		return err
+	}
+	m.Prepend(append(rules, chain(script)...)...)
+	return nil
+}
+
+// build makes fresh rules from the scenario (rules count their calls, so
+// each Apply needs its own).
+func (s *Scenario) build() (rules, script []*Rule, err error) {
+	for i, rd := range s.rules {
 		r, err := rd.rule()
 		if err != nil {
 			return nil, nil, fmt.Errorf("oaitest: scenario: rules[%d]: %w", i, err)
 		}
 		rules = append(rules, r)
 	}
-	for i, rd := range s.doc.Script {
+	for i, rd := range s.script {
 		r, err := rd.rule()
 		if err != nil {
 			return nil, nil, fmt.Errorf("oaitest: scenario: script[%d]: %w", i, err)
@@ -273,7 +339,7 @@ func (rd *ruleDoc) rule() (*Rule, error) {
 		}
 	}
 	r := Turn(match, replies...)
-	r.name = rd.Name
+	r.name = string(rd.Name)
 	if t := rd.Times; t != nil {
 		if t.any {
 			r.min, r.max = 0, -1
@@ -302,7 +368,7 @@ func (md *matchDoc) match() (*Match, error) {
 		return nil, fmt.Errorf("endpoint %q: want chat, embeddings, images, models or any", md.Endpoint)
 	}
 	if md.Model != "" {
-		m = m.Model(md.Model)
+		m = m.Model(string(md.Model))
 	}
 	if md.Stream != nil {
 		m = m.Stream(*md.Stream)
@@ -358,10 +424,10 @@ func (pd *patternDoc) pattern() (p Pattern, err error) {
 	switch {
 	case pd.Equals != nil:
 		set++
-		p = Equals(*pd.Equals)
+		p = Equals(string(*pd.Equals))
 	case pd.Contains != nil:
 		set++
-		p = Contains(*pd.Contains)
+		p = Contains(string(*pd.Contains))
 	case pd.Regexp != nil:
 		set++
 		defer func() {
@@ -369,7 +435,7 @@ func (pd *patternDoc) pattern() (p Pattern, err error) {
 				err = fmt.Errorf("regexp: %v", v)
 			}
 		}()
-		p = Regexp(*pd.Regexp)
+		p = Regexp(string(*pd.Regexp))
 	}
 	if set == 0 {
 		return p, fmt.Errorf("want one of equals, contains or regexp")
@@ -402,21 +468,17 @@ func (d *replyDoc) reply() (*Reply, error) {
 	kinds := 0
 	add := func(x *Reply) { r = x; kinds++ }
 	if d.Text != nil {
-		add(Text(*d.Text))
+		add(Text(string(*d.Text)))
 	}
 	if d.Refusal != "" {
-		add(Refusal(d.Refusal))
+		add(Refusal(string(d.Refusal)))
 	}
 	if d.ToolCalls != nil {
 		calls := make([]ToolCall, len(d.ToolCalls))
 		for i, tc := range d.ToolCalls {
-			args, ok := tc.Arguments.(string)
-			if !ok {
-				b, err := json.Marshal(tc.Arguments)
-				if err != nil {
-					return nil, fmt.Errorf("tool_calls[%d].arguments: %w", i, err)
-				}
-				args = string(b)
+			args, err := rawText(tc.Arguments)
+			if err != nil {
+				return nil, fmt.Errorf("tool_calls[%d].arguments: %w", i, err)
 			}
 			if tc.Name == "" {
 				return nil, fmt.Errorf("tool_calls[%d]: name is required", i)
@@ -426,7 +488,7 @@ func (d *replyDoc) reply() (*Reply, error) {
 		add(ToolCalls(calls...))
 	}
 	if d.JSON != nil {
-		b, err := json.Marshal(d.JSON)
+		b, err := rawText(d.JSON)
 		if err != nil {
 			return nil, fmt.Errorf("json: %w", err)
 		}
@@ -457,7 +519,7 @@ func (d *replyDoc) reply() (*Reply, error) {
 		add(Pictures(imgs...))
 	}
 	if d.Models != nil {
-		add(ModelList(d.Models...))
+		add(ModelList(texts(d.Models)...))
 	}
 	if d.Hang {
 		add(Hang())
@@ -475,7 +537,7 @@ func (d *replyDoc) reply() (*Reply, error) {
 		r.Usage(d.Usage.Prompt, d.Usage.Completion)
 	}
 	for k, v := range d.Headers {
-		r.Header(k, v)
+		r.Header(k, string(v))
 	}
 	if d.RetryAfter > 0 {
 		r.RetryAfter(time.Duration(d.RetryAfter))
@@ -509,4 +571,16 @@ func (d *replyDoc) reply() (*Reply, error) {
 		r.SplitWrites(*d.SplitWrites)
 	}
 	return r, nil
+}
+
+// rawText is the text of a JSON string, or any other JSON value compact.
+func rawText(raw json.RawMessage) (string, error) {
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var buf bytes.Buffer
+	err := json.Compact(&buf, raw)
+	return buf.String(), err
 }

@@ -14,35 +14,30 @@ import (
 )
 
 // scenarioDoc uses every reply key of the scenario format.
-const scenarioDoc = `
-strict: true
-models: [a, b]
-split_writes: 5
-quota: {requests: 100}
-rules:
-  - match: {last_user: {equals: text}}
-    reply: {text: "plain", finish: length, usage: {prompt: 5, completion: 1}, headers: {X-Extra: yes}}
-  - match: {last_user: {equals: refusal}}
-    reply: {refusal: "no"}
-  - match: {last_user: {equals: tools}}
-    reply: {tool_calls: [{id: c1, name: f, arguments: '{"x":1}'}, {name: g, arguments: {y: [2]}}]}
-  - match: {last_user: {equals: json}}
-    reply: {json: {k: [1, "two"]}}
-  - match: {last_user: {equals: error}}
-    reply: {error: {status: 409, message: busy, code: conflict, type: custom_type}, should_retry: false}
-  - match: {last_user: {equals: faults}, stream: true}
-    times: 3
-    replies:
-      - {text: "a b c d", malformed_chunk: 2}
-      - {text: "a b c d", error_after: {tokens: 1, status: 500, message: boom}}
-      - {text: "a b c d", no_done: true, pacing: {ttft: 1ms, tokens_per_second: 1000}}
-  - match: {endpoint: embeddings}
-    reply: {vectors: [[0.6, 0.8]]}
-  - match: {endpoint: models}
-    reply: {models: [x, y, z]}
-  - match: {turn: 1, headers: {X-Tenant: {regexp: "^ac"}}, system: {contains: sys}, any_message: {contains: earlier}}
-    reply: {text: matched}
-`
+const scenarioDoc = `{
+  "strict": true,
+  "models": ["a", "b"],
+  "split_writes": 5,
+  "quota": {"requests": 100},
+  "rules": [
+    {"match": {"last_user": {"equals": "text"}},
+     "reply": {"text": "plain", "finish": "length", "usage": {"prompt": 5, "completion": 1}, "headers": {"X-Extra": "yes"}}},
+    {"match": {"last_user": {"equals": "refusal"}}, "reply": {"refusal": "no"}},
+    {"match": {"last_user": {"equals": "tools"}},
+     "reply": {"tool_calls": [{"id": "c1", "name": "f", "arguments": "{\"x\":1}"}, {"name": "g", "arguments": {"y": [2]}}]}},
+    {"match": {"last_user": {"equals": "json"}}, "reply": {"json": {"k": [1, "two"]}}},
+    {"match": {"last_user": {"equals": "error"}},
+     "reply": {"error": {"status": 409, "message": "busy", "code": "conflict", "type": "custom_type"}, "should_retry": false}},
+    {"match": {"last_user": {"equals": "faults"}, "stream": true}, "times": 3, "replies": [
+      {"text": "a b c d", "malformed_chunk": 2},
+      {"text": "a b c d", "error_after": {"tokens": 1, "status": 500, "message": "boom"}},
+      {"text": "a b c d", "no_done": true, "pacing": {"ttft": "1ms", "tokens_per_second": 1000}}]},
+    {"match": {"endpoint": "embeddings"}, "reply": {"vectors": [[0.6, 0.8]]}},
+    {"match": {"endpoint": "models"}, "reply": {"models": ["x", "y", "z"]}},
+    {"match": {"turn": 1, "headers": {"X-Tenant": {"regexp": "^ac"}}, "system": {"contains": "sys"}, "any_message": {"contains": "earlier"}},
+     "reply": {"text": "matched"}}
+  ]
+}`
 
 func TestScenario(t *testing.T) {
 	t.Parallel()
@@ -110,19 +105,72 @@ func TestScenario(t *testing.T) {
 
 func TestScenarioErrors(t *testing.T) {
 	t.Parallel()
-	for _, doc := range []string{
-		"rules: [{match: {modle: x}}]",
-		"rules: [{reply: {text: a, refusal: b}}]",
-		"rules: [{match: {last_user: {regexp: '('}}}]",
-		"rules: [{match: {last_user: {}}}]",
-		"rules: [{match: {endpoint: audio}}]",
-		"pacing: {ttft: soon}",
-		"rules: [{reply: {error: {status: 200}}}]",
-		"rules: [{reply: {tool_calls: [{arguments: '{}'}]}}]",
-		"script: [{reply: {images: [{b64_json: '%%%'}]}}]",
+	for _, c := range []struct{ doc, want string }{
+		{`{"rules": [{"match": {"modle": "x"}}]}`, `rules[0]: json: unknown field "modle"`},
+		{`{"rules": [{"reply": {"text": "a", "refusal": "b"}}]}`, "rules[0]: replies[0]: a reply has one of"},
+		{`{"rules": [{"match": {"last_user": {"regexp": "("}}}]}`, "rules[0]: match: last_user: regexp:"},
+		{`{"rules": [{}, {"match": {"last_user": {}}}]}`, "rules[1]: match: last_user: want one of equals, contains or regexp"},
+		{`{"rules": [{"match": {"endpoint": "audio"}}]}`, `endpoint "audio"`},
+		{`{"pacing": {"ttft": "soon"}}`, `"soon" is not a duration`},
+		{`{"rules": [{"times": "often"}]}`, `times: "often" is not a count or "any"`},
+		{`{"rules": [{"reply": {"error": {"status": 200}}}]}`, "error status 200"},
+		{`{"rules": [{"reply": {"tool_calls": [{"arguments": "{}"}]}}]}`, "tool_calls[0]: name is required"},
+		{`{"script": [{"reply": {"images": [{"b64_json": "%%%"}]}}]}`, "script[0]: replies[0]: images[0].b64_json"},
+		{`rules: []`, "invalid character"}, // YAML is cmd/oaimock's business
 	} {
-		if _, err := oaitest.ParseScenario([]byte(doc)); err == nil {
-			t.Errorf("accepted %s", doc)
+		_, err := oaitest.ParseScenario([]byte(c.doc))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", c.doc, err, c.want)
 		}
 	}
+}
+
+// TestScenarioPrepend: rules a scenario prepends take precedence over a
+// catch-all added before them; Apply puts them after it.
+func TestScenarioPrepend(t *testing.T) {
+	t.Parallel()
+	sc, err := oaitest.ParseScenario([]byte(`{"rules": [{"name": "late", "match": {"last_user": {"equals": "hi"}}, "reply": {"text": "specific"}}],
+		"script": [{"name": "turn", "match": {"last_user": {"equals": "step"}}, "reply": {"text": "scripted"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(client *openai.Client, q string) string {
+		t.Helper()
+		c, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "m", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(q)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Choices[0].Message.Content
+	}
+	mock := oaitest.NewServer(t)
+	mock.On(nil).Reply(oaitest.Text("catch-all")).AnyTimes().Named("catch-all")
+	if err := sc.Prepend(mock); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range mock.Rules() {
+		names = append(names, r.Name())
+	}
+	if strings.Join(names, ",") != "late,turn,catch-all" {
+		t.Errorf("order %q", names)
+	}
+	client := newOpenAI(mock)
+	if got := ask(client, "hi") + "|" + ask(client, "step") + "|" + ask(client, "hi"); got != "specific|scripted|catch-all" {
+		t.Errorf("prepended: %q", got)
+	}
+
+	after := oaitest.NewServer(t)
+	after.On(nil).Reply(oaitest.Text("catch-all")).AnyTimes()
+	if err := sc.Apply(after); err != nil {
+		t.Fatal(err)
+	}
+	if got := ask(newOpenAI(after), "hi"); got != "catch-all" {
+		t.Errorf("applied after the catch-all: %q", got)
+	}
+	for _, r := range after.Rules()[1:] {
+		if least, most := r.Expected(); least != 1 || most != 1 || r.Calls() != 0 {
+			t.Errorf("rule %s: expects %d..%d, called %d", r, least, most, r.Calls())
+		}
+	}
+	after.Reset() // the scenario's rules were never called: not a failure of this test
 }

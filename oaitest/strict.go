@@ -3,17 +3,15 @@ package oaitest
 import (
 	"encoding/json"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/oaicompat/oaicompat"
 )
 
-// checkStrict runs the checks the spec cannot express, which the real API
-// applies: unknown fields, tool messages answering earlier tool calls,
-// assistant tool calls all answered, and parallel_tool_calls only with
-// tools. (Strict-schema rules are the shared validator's.) A violation fails the test and is answered
-// with OpenAI's 400.
+// checkStrict refuses unknown fields, which the real API refuses and the
+// handler keeps for backends (every other rule of the real API is the
+// shared validator's). A violation fails the test and is answered with
+// OpenAI's 400.
 func (m *Mock) checkStrict(r *Request) error {
 	if m.cfg.lenient {
 		return nil
@@ -21,9 +19,6 @@ func (m *Mock) checkStrict(r *Request) error {
 	var e *oaicompat.Error
 	if !m.cfg.allowUnknown {
 		e = unknownFields(r)
-	}
-	if e == nil && r.Chat != nil {
-		e = checkChat(r.Chat)
 	}
 	if e == nil {
 		return nil
@@ -57,59 +52,4 @@ func unknownFields(r *Request) *oaicompat.Error {
 	// OpenAI sends param null here; the message names the field.
 	e := oaicompat.InvalidRequest("", "Unrecognized request argument supplied: %s", strings.Join(names, ", "))
 	return e
-}
-
-func checkChat(req *oaicompat.ChatRequest) *oaicompat.Error {
-	if e := checkToolMessages(req.Messages); e != nil {
-		return e
-	}
-	if req.ParallelToolCalls != nil && len(req.Tools) == 0 {
-		return oaicompat.InvalidRequest("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
-	}
-	return nil
-}
-
-// checkToolMessages checks that every tool message answers a call of an
-// earlier assistant message, and that every call is answered before the
-// next message that is not a tool message, as the real API requires.
-func checkToolMessages(msgs []oaicompat.Message) *oaicompat.Error {
-	known := map[string]bool{}
-	var order []string
-	var pending []string // calls of the last assistant message not yet answered
-	pendingAt := -1
-	for i, msg := range msgs {
-		p := "messages[" + strconv.Itoa(i) + "]"
-		if msg.Role == oaicompat.RoleTool {
-			if !known[msg.ToolCallID] {
-				return oaicompat.InvalidRequest(p+".tool_call_id",
-					"Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'; tool_call_id %q does not match any earlier tool call (known: [%s]).",
-					msg.ToolCallID, strings.Join(order, " "))
-			}
-			pending = remove(pending, msg.ToolCallID)
-			continue
-		}
-		if len(pending) > 0 {
-			return oaicompat.InvalidRequest("messages["+strconv.Itoa(pendingAt)+"].role",
-				"An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: %s",
-				strings.Join(pending, ", "))
-		}
-		if msg.Role == oaicompat.RoleAssistant && len(msg.ToolCalls) > 0 {
-			pending, pendingAt = nil, i
-			for _, tc := range msg.ToolCalls {
-				known[tc.ID] = true
-				order = append(order, tc.ID)
-				pending = append(pending, tc.ID)
-			}
-		}
-	}
-	return nil
-}
-
-func remove(xs []string, x string) []string {
-	for i, y := range xs {
-		if y == x {
-			return append(xs[:i], xs[i+1:]...)
-		}
-	}
-	return xs
 }

@@ -9,47 +9,135 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Tape is a recording of exchanges with an OpenAI-compatible API, stored
-// as readable YAML (conventionally testdata/NAME.oaitape.yaml): each
+// as indented JSON (conventionally testdata/NAME.oaitape.json): each
 // request canonicalised (JSON with sorted keys, ignored fields removed),
 // each response with its status, the headers clients act on, and either
 // its body or its SSE events with the time each arrived, in milliseconds
-// since the request was sent. Credentials are never stored.
+// since the request was sent. Credentials are never stored. JSON bodies
+// are written as JSON values, not strings, so that a tape reads (and
+// diffs) like the traffic it holds. cmd/oaimock also reads tapes written
+// in YAML.
 type Tape struct {
-	Interactions []Interaction `yaml:"interactions"`
+	Interactions []Interaction `json:"interactions"`
 }
 
 // Interaction is one request and its response.
 type Interaction struct {
-	Request  TapeRequest  `yaml:"request"`
-	Response TapeResponse `yaml:"response"`
+	Request  TapeRequest  `json:"request"`
+	Response TapeResponse `json:"response"`
 }
 
-// TapeRequest is a recorded request. Body is canonical JSON.
+// TapeRequest is a recorded request. Body is canonical JSON (or the body
+// as sent, when it is not JSON).
 type TapeRequest struct {
-	Method string `yaml:"method"`
-	Path   string `yaml:"path"`
-	Body   string `yaml:"body,omitempty"`
+	Method string
+	Path   string
+	Body   string
 }
 
 // TapeResponse is a recorded response: Body for a plain response, Events
 // for an SSE stream.
 type TapeResponse struct {
-	Status int               `yaml:"status"`
-	Header map[string]string `yaml:"header,omitempty"`
-	Body   string            `yaml:"body,omitempty"`
-	Events []TapeEvent       `yaml:"events,omitempty"`
+	Status int
+	Header map[string]string
+	Body   string
+	Events []TapeEvent
 }
 
 // TapeEvent is one SSE event: its text without the blank line that ends it
 // (e.g. `data: {...}`), and when it arrived.
 type TapeEvent struct {
-	AtMS int64  `yaml:"at_ms"`
-	Data string `yaml:"data"`
+	AtMS int64  `json:"at_ms"`
+	Data string `json:"data"`
+}
+
+// tapeRequestJSON and tapeResponseJSON are the stored forms: a body is a
+// JSON value when it is a JSON object or array, else a string.
+type tapeRequestJSON struct {
+	Method string          `json:"method"`
+	Path   string          `json:"path"`
+	Body   json.RawMessage `json:"body,omitempty"`
+}
+
+type tapeResponseJSON struct {
+	Status int               `json:"status"`
+	Header map[string]string `json:"header,omitempty"`
+	Body   json.RawMessage   `json:"body,omitempty"`
+	Events []TapeEvent       `json:"events,omitempty"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (r TapeRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(tapeRequestJSON{Method: r.Method, Path: r.Path, Body: storedBody(r.Body)})
+}
+
+// UnmarshalJSON implements json.Unmarshaler; a JSON body is canonicalised,
+// so that a hand-edited tape still matches what clients send.
+func (r *TapeRequest) UnmarshalJSON(b []byte) error {
+	var j tapeRequestJSON
+	if err := strictUnmarshal(b, &j); err != nil {
+		return err
+	}
+	body, err := loadedBody(j.Body)
+	if isJSONContainer(body) { // stored as a value, or as a string in older tapes
+		body = canonical([]byte(body), nil)
+	}
+	*r = TapeRequest{Method: j.Method, Path: j.Path, Body: body}
+	return err
+}
+
+// MarshalJSON implements json.Marshaler.
+func (r TapeResponse) MarshalJSON() ([]byte, error) {
+	return json.Marshal(tapeResponseJSON{Status: r.Status, Header: r.Header, Body: storedBody(r.Body), Events: r.Events})
+}
+
+// UnmarshalJSON implements json.Unmarshaler; a JSON body is replayed
+// compact.
+func (r *TapeResponse) UnmarshalJSON(b []byte) error {
+	var j tapeResponseJSON
+	if err := strictUnmarshal(b, &j); err != nil {
+		return err
+	}
+	body, err := loadedBody(j.Body)
+	*r = TapeResponse{Status: j.Status, Header: j.Header, Body: body, Events: j.Events}
+	return err
+}
+
+// storedBody is body as stored: the JSON value of an object or array,
+// else a JSON string; nil when body is empty.
+func storedBody(body string) json.RawMessage {
+	if body == "" {
+		return nil
+	}
+	if isJSONContainer(body) {
+		return json.RawMessage(strings.TrimSpace(body))
+	}
+	b, _ := json.Marshal(body)
+	return b
+}
+
+// isJSONContainer reports whether s is a JSON object or array.
+func isJSONContainer(s string) bool {
+	t := strings.TrimSpace(s)
+	return (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t))
+}
+
+// loadedBody reverses storedBody: a JSON string gives its text, any
+// other value its compact encoding.
+func loadedBody(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	return rawText(raw)
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // keptHeaders are the response headers a tape keeps: those clients act on.
@@ -71,15 +159,24 @@ func keepHeaders(h http.Header) map[string]string {
 	return out
 }
 
-// LoadTape reads a tape file.
+// LoadTape reads a tape file (JSON, as Save writes it).
 func LoadTape(path string) (*Tape, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var t Tape
-	if err := yaml.Unmarshal(b, &t); err != nil {
+	t, err := ParseTape(b)
+	if err != nil {
 		return nil, fmt.Errorf("oaitest: tape %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// ParseTape reads a tape from its JSON form. Unknown keys are errors.
+func ParseTape(data []byte) (*Tape, error) {
+	var t Tape
+	if err := strictUnmarshal(data, &t); err != nil {
+		return nil, err
 	}
 	return &t, nil
 }
@@ -104,16 +201,17 @@ func (t *Tape) Save(path string, secrets ...string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-// Marshal returns the tape as YAML.
+// Marshal returns the tape as indented JSON; event times are
+// milliseconds since each request was sent.
 func (t *Tape) Marshal() ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString("# oaitest tape: recorded requests and responses; times are ms since each request.\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
 	if err := enc.Encode(t); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), enc.Close()
+	return buf.Bytes(), nil
 }
 
 func checkSecrets(b []byte, secrets []string) error {

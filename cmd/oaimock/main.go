@@ -3,18 +3,20 @@
 // sends are those of the production oaicompat handler.
 //
 //	go run ./cmd/oaimock -addr 127.0.0.1:4010 -config scenario.yaml
-//	go run ./cmd/oaimock -tape testdata/chat.oaitape.yaml   # replay a tape recorded with oaitest.NewRecorder
+//	go run ./cmd/oaimock -tape testdata/chat.oaitape.json   # replay a tape recorded with oaitest.NewRecorder
 //	go install github.com/oaicompat/oaicompat/cmd/oaimock@latest
 //
 // Point any OpenAI SDK at http://127.0.0.1:4010/v1. The scenario file
 // (YAML or JSON; see scenario.example.yaml) sets the rules, replies,
 // pacing, faults and tapes to replay. A control API lets a test in another
-// language drive the mock while it runs:
+// language drive the mock while it runs; `oaimock -h` documents every
+// route, its body and its answer:
 //
-//	GET  /__oaimock/journal    every request received, as JSON
+//	GET  /__oaimock/journal    every request received: {"object":"list","data":[...]}
 //	GET  /__oaimock/failures   strict-mode violations, unmatched requests, unmet rules
-//	POST /__oaimock/rules      add rules (a scenario document with rules and/or script)
-//	POST /__oaimock/reset      forget rules, journal and failures, then reload the scenario
+//	GET  /__oaimock/rules      the rules in the order they are tried
+//	POST /__oaimock/rules      add rules (first by default, so they override the scenario's): {"ok":true,...}
+//	POST /__oaimock/reset      forget the journal, failures and added rules; reload the scenario
 //
 // Failures are also logged to standard error as they happen.
 package main
@@ -37,12 +39,24 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:4010", "address to listen on")
 	config := flag.String("config", "", "scenario file (YAML or JSON); without one, and for requests no rule matches, the answer is automatic")
 	var tapes tapeFlags
-	flag.Var(&tapes, "tape", "tape file to replay before the rules (repeatable)")
+	flag.Var(&tapes, "tape", "tape file (JSON or YAML) to replay before the rules (repeatable)")
+	flag.Usage = usage
 	flag.Parse()
 	logger := log.New(os.Stderr, "oaimock: ", log.LstdFlags)
 	if err := run(*addr, *config, tapes, logger); err != nil {
 		logger.Fatal(err)
 	}
+}
+
+func usage() {
+	out := flag.CommandLine.Output()
+	fmt.Fprint(out, `oaimock serves a mock of the OpenAI API at http://ADDR/v1 for tests in any language.
+
+Usage: oaimock [-addr host:port] [-config scenario.yaml] [-tape file]...
+
+`)
+	flag.PrintDefaults()
+	fmt.Fprint(out, "\n"+controlDoc)
 }
 
 type tapeFlags []string

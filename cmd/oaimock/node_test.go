@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/internal/testenv"
 )
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
@@ -14,16 +16,13 @@ func writeFile(path, content string) error { return os.WriteFile(path, []byte(co
 // oaimock: the Node script drives the control API and asserts with
 // node:test. CI installs Node and runs npm ci in nodetest/.
 func TestNodeSDK(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; install Node 20+ and run `cd nodetest && npm ci` to run this test")
-	}
+	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
 	dir, err := filepath.Abs("../../nodetest")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openai")); err != nil {
-		t.Skip("nodetest/node_modules is missing; run `cd nodetest && npm ci` to run this test")
+		testenv.Missing(t, "nodetest/node_modules is missing", "run `cd nodetest && npm ci`")
 	}
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "strict.yaml")

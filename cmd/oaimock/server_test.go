@@ -6,7 +6,10 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,8 +94,9 @@ func TestExampleScenario(t *testing.T) {
 		t.Errorf("embeddings: %v", err)
 	}
 
-	var journal []journalEntry
-	getJSON(t, ts, "/__oaimock/journal", &journal)
+	var jl list[journalEntry]
+	getJSON(t, ts, "/__oaimock/journal", &jl)
+	journal := jl.Data
 	rules := []string{}
 	for _, j := range journal {
 		rules = append(rules, j.Rule)
@@ -110,14 +114,32 @@ func TestExampleScenario(t *testing.T) {
 	if got := journal[0].Header["Authorization"]; len(got) != 1 || got[0] != "Bearer [REDACTED]" {
 		t.Errorf("authorization %q", got)
 	}
-	var f struct{ Failures []string }
+	var f list[string]
 	getJSON(t, ts, "/__oaimock/failures", &f)
-	if len(f.Failures) != 0 {
-		t.Errorf("failures %q", f.Failures)
+	if f.Object != "list" || len(f.Data) != 0 {
+		t.Errorf("failures %+v", f)
 	}
 }
 
-// TestControlAPI adds rules at run time, lists failures and resets.
+// post sends a control request and decodes its answer into v.
+func post(t *testing.T, ts *httptest.Server, path, body string, v any) int {
+	t.Helper()
+	resp, err := ts.Client().Post(ts.URL+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("%s answered %s", path, resp.Header.Get("Content-Type"))
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return resp.StatusCode
+}
+
+// TestControlAPI adds rules at run time, lists failures, journal and
+// rules, and resets; every answer has the documented shape.
 func TestControlAPI(t *testing.T) {
 	t.Parallel()
 	_, dflt := start(t, "")
@@ -133,48 +155,180 @@ func TestControlAPI(t *testing.T) {
 	if _, err := client.Chat.Completions.New(ctx, user("m", "hi")); err == nil {
 		t.Fatal("a scenario without rules answered")
 	}
-	post := func(path, body string) int {
-		resp, err := ts.Client().Post(ts.URL+path, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
+	var d done
+	if s := post(t, ts, "/__oaimock/reset", "", &d); s != http.StatusOK || !d.OK {
+		t.Fatalf("reset %d %+v", s, d)
+	}
+	for _, c := range []struct {
+		body   string
+		status int
+		want   done
+	}{
+		{`{"rules":[{"name":"hello","match":{"last_user":{"equals":"hello"}},"reply":{"text":"world"}}]}`, 201, done{OK: true, Added: 1, Position: "first"}},
+		{"position: last\nscript:\n  - {name: one, match: {last_user: {equals: s}}, reply: {text: '1'}}\n  - {name: two, match: {last_user: {equals: s}}, reply: {text: '2'}}\n", 201, done{OK: true, Added: 2, Position: "last"}},
+		{`{"rules":[{"match":{"endpoint":"nope"}}]}`, 400, done{Error: `oaitest: scenario: rules[0]: match: endpoint "nope": want chat, embeddings, images, models or any`}},
+		{`{"pacing":{"ttft":"1s"}}`, 400, done{Error: `"pacing" cannot be set at run time: only rules, script and position can (restart oaimock to change settings)`}},
+		{`{"position":"middle","rules":[]}`, 400, done{Error: `position "middle": want "first" or "last"`}},
+		{`[1]`, 400, done{Error: "want a scenario object with rules and/or script: json: cannot unmarshal array into Go value of type map[string]json.RawMessage"}},
+	} {
+		var got done
+		if s := post(t, ts, "/__oaimock/rules", c.body, &got); s != c.status || got != c.want {
+			t.Errorf("POST rules %s:\n got %d %+v\nwant %d %+v", c.body, s, got, c.status, c.want)
 		}
-		resp.Body.Close()
-		return resp.StatusCode
 	}
-	if s := post("/__oaimock/reset", ""); s != http.StatusNoContent {
-		t.Fatalf("reset %d", s)
-	}
-	if s := post("/__oaimock/rules", `{"rules":[{"name":"hello","match":{"last_user":{"equals":"hello"}},"reply":{"text":"world"}}]}`); s != http.StatusCreated {
-		t.Fatalf("add rules %d", s)
-	}
-	if s := post("/__oaimock/rules", `{"rules":[{"match":{"endpoint":"nope"}}]}`); s != http.StatusBadRequest {
-		t.Errorf("bad rule accepted: %d", s)
-	}
-	if s := post("/__oaimock/rules", `{"pacing":{"ttft":"1s"}}`); s != http.StatusBadRequest {
-		t.Errorf("settings accepted at run time: %d", s)
+	var rl list[ruleEntry]
+	getJSON(t, ts, "/__oaimock/rules", &rl)
+	one := 1
+	want := []ruleEntry{{Name: "hello", Match: `endpoint "chat.completions", last user message equals "hello"`, Min: 1, Max: &one},
+		{Name: "one", Match: `endpoint "chat.completions", last user message equals "s"`, Min: 1, Max: &one},
+		{Name: "two", Match: `endpoint "chat.completions", last user message equals "s"`, Min: 1, Max: &one}}
+	if b, w := mustJSON(t, rl), mustJSON(t, newList(want)); b != w {
+		t.Errorf("rules\n got %s\nwant %s", b, w)
 	}
 	if c, err := client.Chat.Completions.New(ctx, user("m", "hello")); err != nil || c.Choices[0].Message.Content != "world" {
 		t.Errorf("added rule: %v", err)
+	}
+	for _, want := range []string{"1", "2"} {
+		if c, err := client.Chat.Completions.New(ctx, user("m", "s")); err != nil || c.Choices[0].Message.Content != want {
+			t.Errorf("script turn %s: %v", want, err)
+		}
 	}
 	_, err := client.Chat.Completions.New(ctx, user("m", "bye"))
 	var apiErr *openai.Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 501 {
 		t.Errorf("unmatched: %v", err)
 	}
-	var f struct{ Failures []string }
+	var f list[string]
 	getJSON(t, ts, "/__oaimock/failures", &f)
-	if len(f.Failures) != 1 || !strings.Contains(f.Failures[0], `closest rule "hello": last user message: want equals "hello", got "bye"`) {
-		t.Errorf("failures %q", f.Failures)
+	if len(f.Data) != 1 || !strings.Contains(f.Data[0], `closest rule "hello": last user message: want equals "hello", got "bye"`) {
+		t.Errorf("failures %q", f.Data)
 	}
-	var journal []journalEntry
-	getJSON(t, ts, "/__oaimock/journal", &journal)
-	if len(journal) != 2 || journal[0].Rule != "hello" || journal[1].Status != 501 || !strings.Contains(string(journal[1].Body), `"bye"`) {
-		t.Errorf("journal %+v", journal)
+	var jl list[journalEntry]
+	getJSON(t, ts, "/__oaimock/journal", &jl)
+	if j := jl.Data; jl.Object != "list" || len(j) != 4 || j[0].Rule != "hello" || j[2].Rule != "two" || j[3].Status != 501 || !strings.Contains(string(j[3].Body), `"bye"`) {
+		t.Errorf("journal %+v", jl)
+	}
+	getJSON(t, ts, "/__oaimock/rules", &rl)
+	if len(rl.Data) != 3 || rl.Data[0].Calls != 1 {
+		t.Errorf("calls %+v", rl.Data)
+	}
+	if post(t, ts, "/__oaimock/reset", "", &d); !d.OK {
+		t.Fatal("reset")
+	}
+	getJSON(t, ts, "/__oaimock/rules", &rl)
+	getJSON(t, ts, "/__oaimock/journal", &jl)
+	if len(rl.Data) != 0 || len(jl.Data) != 0 {
+		t.Errorf("after reset: %d rules, %d requests", len(rl.Data), len(jl.Data))
 	}
 }
 
-// TestServesTapes replays a tape before the rules; other requests fall
-// through to the rules.
+// TestControlErrors: unknown paths and wrong methods get JSON errors.
+func TestControlErrors(t *testing.T) {
+	t.Parallel()
+	ts, _ := start(t, "")
+	for _, c := range []struct {
+		method, path string
+		status       int
+		allow, error string
+	}{
+		{"GET", "/__oaimock/nope", 404, "", "no control endpoint /__oaimock/nope; oaimock -h lists them"},
+		{"DELETE", "/__oaimock/rules", 405, "GET, POST", "DELETE /__oaimock/rules: use GET or POST"},
+		{"GET", "/__oaimock/reset", 405, "POST", "GET /__oaimock/reset: use POST"},
+	} {
+		req, _ := http.NewRequest(c.method, ts.URL+c.path, nil)
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d done
+		err = json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != c.status || resp.Header.Get("Allow") != c.allow || d != (done{Error: c.error}) {
+			t.Errorf("%s %s: %d allow %q %+v %v", c.method, c.path, resp.StatusCode, resp.Header.Get("Allow"), d, err)
+		}
+	}
+}
+
+// TestRuntimeRulesOverrideCatchAll: a rule added at run time answers
+// before the shipped example scenario's catch-all; one added "last" never
+// does, which is why first is the default.
+func TestRuntimeRulesOverrideCatchAll(t *testing.T) {
+	t.Parallel()
+	ts, client := start(t, "scenario.example.yaml")
+	ctx := context.Background()
+	var d done
+	post(t, ts, "/__oaimock/rules", `{"position":"last","rules":[{"name":"late","match":{"last_user":{"equals":"ping"}},"times":"any","reply":{"text":"never"}}]}`, &d)
+	if c, err := client.Chat.Completions.New(ctx, user("gpt-4o", "ping")); err != nil || c.Choices[0].Message.Content == "never" {
+		t.Errorf("a rule added last answered before the catch-all: %v", err)
+	}
+	post(t, ts, "/__oaimock/rules", `{"rules":[{"name":"pong","match":{"last_user":{"equals":"ping"}},"reply":{"text":"pong"}}]}`, &d)
+	if c, err := client.Chat.Completions.New(ctx, user("gpt-4o", "ping")); err != nil || c.Choices[0].Message.Content != "pong" {
+		t.Errorf("a rule added at run time lost to the catch-all: %v", err)
+	}
+	var jl list[journalEntry]
+	getJSON(t, ts, "/__oaimock/journal", &jl)
+	if n := len(jl.Data); n != 2 || jl.Data[0].Rule != "everything else" || jl.Data[1].Rule != "pong" {
+		t.Errorf("journal rules %+v", jl.Data)
+	}
+}
+
+// TestUsageDocumentsControlAPI: -h names every control route with its
+// method, and every answer shape.
+func TestUsageDocumentsControlAPI(t *testing.T) {
+	t.Parallel()
+	s := &server{}
+	for _, rt := range s.controlRoutes() {
+		if line := regexp.MustCompile(`(?m)^  ` + rt.method + ` +` + controlPrefix + rt.path + ` `); !line.MatchString(controlDoc) {
+			t.Errorf("-h lacks %s %s%s", rt.method, controlPrefix, rt.path)
+		}
+	}
+	for _, want := range []string{`{"object":"list","data":[`, `{"ok":true}`, `{"ok":true,"added":2,"position":"first"}`, `{"ok":false,"error":`, `"first" (default)`, `"last"`} {
+		if !strings.Contains(controlDoc, want) {
+			t.Errorf("-h lacks %s", want)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelpProcess$")
+	cmd.Env = append(os.Environ(), "OAIMOCK_HELP_PROCESS=1")
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), controlDoc) || !strings.Contains(string(out), "-config") {
+		t.Errorf("oaimock -h printed:\n%s", out)
+	}
+}
+
+// TestHelpProcess is oaimock -h, run by TestUsageDocumentsControlAPI.
+func TestHelpProcess(t *testing.T) {
+	if os.Getenv("OAIMOCK_HELP_PROCESS") != "1" {
+		t.Skip("run by TestUsageDocumentsControlAPI")
+	}
+	os.Args = []string{"oaimock", "-h"}
+	main()
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// yamlTape is a tape written in YAML, as oaitest wrote them before tapes
+// became JSON: oaimock still replays it.
+const yamlTape = `interactions:
+  - request:
+      method: POST
+      path: /v1/chat/completions
+      body: |-
+        {"model": "m", "messages": [{"role": "user", "content": "from yaml"}]}
+    response:
+      status: 200
+      header: {Content-Type: application/json}
+      body: '{"id":"c2","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"yaml tape"},"finish_reason":"stop"}]}'
+`
+
+// TestServesTapes replays tapes (JSON as oaitest saves them, and YAML)
+// before the rules; other requests fall through to the rules.
 func TestServesTapes(t *testing.T) {
 	t.Parallel()
 	tape := &oaitest.Tape{Interactions: []oaitest.Interaction{{
@@ -185,11 +339,16 @@ func TestServesTapes(t *testing.T) {
 			{AtMS: 9, Data: `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`},
 			{AtMS: 9, Data: "data: [DONE]"}}},
 	}}}
-	path := filepath.Join(t.TempDir(), "t.oaitape.yaml")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.oaitape.json")
 	if err := tape.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	_, client := start(t, "", path)
+	yamlPath := filepath.Join(dir, "old.oaitape.yaml")
+	if err := writeFile(yamlPath, yamlTape); err != nil {
+		t.Fatal(err)
+	}
+	_, client := start(t, "", path, yamlPath)
 	stream := client.Chat.Completions.NewStreaming(context.Background(), user("m", "recorded"))
 	var text string
 	for stream.Next() {
@@ -200,7 +359,11 @@ func TestServesTapes(t *testing.T) {
 	if stream.Err() != nil || text != "from tape" {
 		t.Errorf("replayed %q, %v", text, stream.Err())
 	}
-	c, err := client.Chat.Completions.New(context.Background(), user("m", "not recorded"))
+	c, err := client.Chat.Completions.New(context.Background(), user("m", "from yaml"))
+	if err != nil || c.Choices[0].Message.Content != "yaml tape" {
+		t.Errorf("yaml tape: %v %v", c, err)
+	}
+	c, err = client.Chat.Completions.New(context.Background(), user("m", "not recorded"))
 	if err != nil || c.Choices[0].Message.Content == "" {
 		t.Errorf("fallthrough: %v", err)
 	}

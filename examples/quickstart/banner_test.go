@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/oaicompat/oaicompat/internal/testenv"
 )
 
 // bannerCommands returns the curl commands the banner prints, with their
@@ -31,10 +33,7 @@ func bannerCommands(b string) []string {
 // TestBannerCurlLines runs every curl line of the banner against the demo
 // and checks the answer each one promises.
 func TestBannerCurlLines(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
-	}
+	curl := testenv.LookPath(t, "curl", "apt-get install curl")
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Config.Handler = newMux("http://"+srv.Listener.Addr().String(), 0)
 	srv.Start()
@@ -44,9 +43,10 @@ func TestBannerCurlLines(t *testing.T) {
 		"/v1/responses -H 'Con": `event: response.completed`,
 		"/v1/completions":       `"text":"What is 7-9?7-9 equals -2."`,
 		"/openai/deployments":   `"content":"2+2 equals 4."`,
+		"get_weather":           `"function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}`,
 	}
 	cmds := bannerCommands(banner(srv.URL))
-	if len(cmds) < 9 {
+	if len(cmds) < 10 {
 		t.Fatalf("only %d curl lines in the banner", len(cmds))
 	}
 	seen := map[string]bool{}

@@ -9,7 +9,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,12 +23,15 @@ import (
 //
 //   - chat: a tiny rules engine. "What is 2+2?" answers "2+2 equals 4." (+ - * /
 //     on integers); anything else is echoed back. Replies stream word by word.
-//     A json_object request gets {"answer": ...}, a json_schema request a
-//     deterministic value valid against the schema, a forced tool call
-//     arguments valid against the tool's parameters, and a tool result is
-//     acknowledged.
-//   - embeddings: hashed bag-of-words vectors, L2-normalised, 256 dimensions
-//     unless the request sets dimensions.
+//     "Think step by step: ..." also sends its reasoning (see thinking). Under
+//     tool_choice "auto" a message about a tool's purpose calls it, with
+//     arguments read from the message (tools.go); tool results are
+//     answered with. A json_object request gets {"answer": ...}; a
+//     json_schema request, and a forced tool call, a value valid against
+//     the schema that looks like data, filled from the message and the
+//     tool results where they fit.
+//   - embeddings: hashed word and character-trigram features, so that
+//     texts sharing words or spellings are close (embed.go).
 //   - images: a PNG drawn from the prompt's hash at the requested size.
 //
 // Tokens are counted as whitespace-separated words: prompt tokens are the
@@ -92,17 +94,22 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	for _, m := range req.Messages {
 		prompt += countWords(m.Content.Text())
 	}
-	if tool := forcedTool(req); tool != nil {
-		// A forced call gets arguments valid against the tool's parameters.
-		args, _ := json.Marshal(schemagen.Generate(tool.Parameters))
+	question := req.LastUserMessage()
+	if steps, q, ok := thinking(question); ok {
+		if err := w.WriteReasoning(steps); err != nil {
+			return err
+		}
+		question = q
+	}
+	if fn := chosenTool(req); fn != nil {
 		w.SetUsage(oaicompat.Usage{PromptTokens: prompt, CompletionTokens: 1})
-		return w.WriteToolCall("", tool.Name, string(args))
+		return w.WriteToolCall("", fn.Name, toolArguments(fn, question))
 	}
-	reply := answer(req.LastUserMessage())
-	if last := req.Messages[len(req.Messages)-1]; last.Role == oaicompat.RoleTool {
-		reply = "The tool answered: " + last.Content.Text()
+	reply := answer(question)
+	if fromTools := toolAnswer(req); fromTools != "" {
+		reply = fromTools
 	}
-	if structured, ok := structuredReply(req, reply); ok {
+	if structured, ok := structuredReply(req, reply, question); ok {
 		reply = structured // JSON goes out as one piece
 	}
 	words := strings.SplitAfter(reply, " ")
@@ -127,24 +134,11 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	return nil
 }
 
-// forcedTool returns the function tool_choice forces ("required" picks the
-// first one), or nil.
-func forcedTool(req *oaicompat.ChatRequest) *oaicompat.FunctionDefinition {
-	tc := req.ToolChoice
-	if tc == nil || (tc.Mode != oaicompat.ToolChoiceRequired && tc.Type != "function") {
-		return nil
-	}
-	for _, t := range req.Tools {
-		if t.Function != nil && (tc.Name == "" || t.Function.Name == tc.Name) {
-			return t.Function
-		}
-	}
-	return nil
-}
-
 // structuredReply answers a json_object request with {"answer": reply}, and
-// a json_schema request with a deterministic value valid against the schema.
-func structuredReply(req *oaicompat.ChatRequest, reply string) (string, bool) {
+// a json_schema request with a value valid against the schema, its fields
+// taken from the tool results and the question where they fit, and its
+// prose fields ("summary", "answer"...) from reply.
+func structuredReply(req *oaicompat.ChatRequest, reply, question string) (string, bool) {
 	rf := req.ResponseFormat
 	if rf == nil {
 		return "", false
@@ -154,7 +148,16 @@ func structuredReply(req *oaicompat.ChatRequest, reply string) (string, bool) {
 	case rf.Type == "json_object":
 		v = map[string]string{"answer": reply}
 	case rf.Type == "json_schema" && rf.JSONSchema != nil:
-		v = schemagen.Generate(rf.JSONSchema.Schema)
+		results, fromMessage := resultHints(req), messageHints(question)
+		v = schemagen.GenerateWith(rf.JSONSchema.Schema, func(name string, s map[string]any) (any, bool) {
+			if r, ok := results[name]; ok {
+				return r, true
+			}
+			if isProse(schemagen.Words(name)) {
+				return reply, true
+			}
+			return fromMessage(name, s)
+		})
 	default:
 		return "", false
 	}
@@ -187,37 +190,9 @@ func (d *demo) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) (*oaico
 	return res, nil
 }
 
-// embed is a hashed bag of words, L2-normalised.
-func embed(text string, dims int) []float32 {
-	v := make([]float32, dims)
-	for _, w := range strings.Fields(strings.ToLower(text)) {
-		h := fnv.New64a()
-		h.Write([]byte(w))
-		x := h.Sum64()
-		sign := float32(1)
-		if x>>63 == 1 {
-			sign = -1
-		}
-		v[x%uint64(dims)] += sign
-	}
-	var norm float64
-	for _, f := range v {
-		norm += float64(f) * float64(f)
-	}
-	if norm == 0 {
-		v[0] = 1
-		return v
-	}
-	inv := float32(1 / math.Sqrt(norm))
-	for i := range v {
-		v[i] *= inv
-	}
-	return v
-}
-
 // GenerateImages implements oaicompat.ImageGenerator.
 func (d *demo) GenerateImages(_ context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
-	w, h, ok := oaicompat.ImageSize(req.Size)
+	w, h, ok := imageSize(req.Size)
 	if !ok {
 		w, h = 256, 256
 	}
@@ -288,4 +263,15 @@ func (d *demo) ListModels(context.Context) ([]oaicompat.Model, error) {
 		{ID: embedModel, Created: 1735689600, OwnedBy: "oaicompat"},
 		{ID: imageModel, Created: 1735689600, OwnedBy: "oaicompat"},
 	}, nil
+}
+
+// imageSize parses a "WxH" size; ok is false for "auto" or a malformed size.
+func imageSize(size string) (w, h int, ok bool) {
+	ws, hs, found := strings.Cut(size, "x")
+	if !found {
+		return 0, 0, false
+	}
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	return w, h, err1 == nil && err2 == nil && w > 0 && h > 0
 }

@@ -89,6 +89,8 @@ Try:
     -d '{"model":"demo-chat","messages":[{"role":"user","content":"What is 2+2?"}]}'
   curl -N {base}/v1/chat/completions -H 'Content-Type: application/json' \
     -d '{"model":"demo-chat","stream":true,"messages":[{"role":"user","content":"What is 6*7?"}]}'
+  curl {base}/v1/chat/completions -H 'Content-Type: application/json' \
+    -d '{"model":"demo-chat","messages":[{"role":"user","content":"What is the weather in Paris?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]}'
   curl {base}/v1/embeddings -H 'Content-Type: application/json' \
     -d '{"model":"demo-embed","input":"hello world","dimensions":8}'
   curl {base}/v1/images/generations -H 'Content-Type: application/json' \

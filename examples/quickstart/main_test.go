@@ -198,7 +198,7 @@ func TestDemoStructuredAndTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err) // the handler's output guard would answer 500 for an invalid value
 	}
-	if got := st.Choices[0].Message.Content; got != `{"n":5,"unit":"kg"}` {
+	if got := st.Choices[0].Message.Content; got != `{"n":7,"unit":"kg"}` {
 		t.Errorf("json_schema reply %q", got)
 	}
 	tools := []openai.ChatCompletionToolUnionParam{openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
@@ -218,7 +218,7 @@ func TestDemoStructuredAndTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := done.Choices[0].Message.Content; got != "The tool answered: 18°C" {
+	if got := done.Choices[0].Message.Content; got != "Here is what I found. get_weather for Paris: 18°C." {
 		t.Errorf("after the tool result: %q", got)
 	}
 }

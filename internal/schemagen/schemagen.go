@@ -1,6 +1,8 @@
 // Package schemagen generates deterministic values that are valid against a
-// JSON Schema. The oaitest mock answers schema-constrained requests with
-// them, and so does the quickstart demo.
+// JSON Schema and look like data: names, cities and emails where a field's
+// name or format asks for one, small plausible numbers inside the
+// schema's bounds, arrays of a couple of items. The oaitest mock answers
+// schema-constrained requests with them, and so does the quickstart demo.
 package schemagen
 
 import (
@@ -12,30 +14,50 @@ import (
 )
 
 // Generate returns a value valid against the JSON Schema schema, chosen
-// deterministically: every declared property of an object, the minimum
-// number of items of an array (at least one), the first enum value or the
+// deterministically: every declared property of an object, two items per
+// array (within minItems and maxItems), the first enum value or the
 // const, the first non-null branch of anyOf/oneOf, merged allOf branches,
 // local $refs (#/$defs/..., #/definitions/...), nullable types answered
-// with their non-null type, strings honouring format, minLength and
-// maxLength, numbers honouring minimum/maximum (exclusive too) and
-// multipleOf. A pattern is not honoured. An empty or unreadable schema
-// gives an empty object.
-func Generate(schema json.RawMessage) any {
+// with their non-null type, strings that suit their format or property
+// name (an "email" gets an address, a "city" a city) within minLength and
+// maxLength, numbers that suit their property name (an "age" is 34)
+// moved inside minimum/maximum (exclusive too) and onto multipleOf. A
+// pattern is not honoured. An empty or unreadable schema gives an empty
+// object.
+func Generate(schema json.RawMessage) any { return GenerateWith(schema, nil) }
+
+// A Hint proposes a value for the object property name whose schema is s
+// (the caller knows better: the quickstart demo reads a city from the
+// user's message). GenerateWith uses the value when it is a scalar valid
+// against s (type, enum, const, bounds, lengths, format and pattern),
+// else generates one.
+type Hint func(name string, s map[string]any) (any, bool)
+
+// GenerateWith is Generate, asking hint (which may be nil) first for every
+// scalar property.
+func GenerateWith(schema json.RawMessage, hint Hint) any {
 	var root any
 	if len(schema) == 0 || json.Unmarshal(schema, &root) != nil || root == nil {
 		return map[string]any{}
 	}
-	g := generator{root: root}
-	return g.value(root, 0, 0)
+	g := generator{root: root, hint: hint}
+	return g.value(root, 0, 0, "", false)
 }
 
-type generator struct{ root any }
+type generator struct {
+	root any
+	hint Hint
+}
 
 // maxDepth bounds recursion through $refs; below it only required
 // properties are generated.
 const maxDepth = 6
 
-func (g *generator) value(node any, depth, variant int) any {
+// value generates a value for the schema node of the property name ("" at
+// the top), the variant-th of its kind; hinted says whether to ask the
+// hint (yes for object properties, not for array items, which would all
+// get the same value).
+func (g *generator) value(node any, depth, variant int, name string, hinted bool) any {
 	s, ok := node.(map[string]any)
 	if !ok {
 		if b, isBool := node.(bool); isBool && !b {
@@ -45,7 +67,12 @@ func (g *generator) value(node any, depth, variant int) any {
 	}
 	if ref, ok := s["$ref"].(string); ok {
 		if target := g.resolve(ref); target != nil && depth < 4*maxDepth {
-			return g.value(target, depth+1, variant)
+			return g.value(target, depth+1, variant, name, hinted)
+		}
+	}
+	if hinted && g.hint != nil && (s["type"] != nil || s["enum"] != nil) {
+		if v, ok := g.hint(name, s); ok && fits(s, v) {
+			return v
 		}
 	}
 	if c, ok := s["const"]; ok {
@@ -56,11 +83,11 @@ func (g *generator) value(node any, depth, variant int) any {
 	}
 	for _, key := range []string{"anyOf", "oneOf"} {
 		if branches, ok := s[key].([]any); ok && len(branches) > 0 {
-			return g.value(pickBranch(branches, depth), depth+1, variant)
+			return g.value(pickBranch(branches, depth), depth+1, variant, name, hinted)
 		}
 	}
 	if all, ok := s["allOf"].([]any); ok && len(all) > 0 {
-		return g.value(g.merge(s, all), depth+1, variant)
+		return g.value(g.merge(s, all), depth+1, variant, name, hinted)
 	}
 	typ := schemaType(s)
 	if depth >= maxDepth && allowsNull(s) {
@@ -70,21 +97,19 @@ func (g *generator) value(node any, depth, variant int) any {
 	case "object":
 		return g.object(s, depth, variant)
 	case "array":
-		return g.array(s, depth, variant)
+		return g.array(s, depth, variant, name)
 	case "integer":
-		return integerValue(s, variant)
+		return integerValue(s, variant, name)
 	case "number":
-		return numberValue(s, variant)
+		return numberValue(s, variant, name)
 	case "boolean":
-		return true
+		return booleanValue(name)
 	case "null":
 		return nil
 	}
-	return stringValue(s, variant)
+	return stringValue(s, variant, name)
 }
 
-// schemaType returns the schema's type: the first non-null one of a type
-// list, or one inferred from its keywords.
 // allowsNull reports whether a type list includes "null".
 func allowsNull(s map[string]any) bool {
 	list, _ := s["type"].([]any)
@@ -96,6 +121,8 @@ func allowsNull(s map[string]any) bool {
 	return false
 }
 
+// schemaType returns the schema's type: the first non-null one of a type
+// list, or one inferred from its keywords.
 func schemaType(s map[string]any) string {
 	switch t := s["type"].(type) {
 	case string:
@@ -228,7 +255,7 @@ func (g *generator) object(s map[string]any, depth, variant int) any {
 		if depth >= maxDepth && !required[name] {
 			continue
 		}
-		out[name] = g.value(props[name], depth+1, variant)
+		out[name] = g.value(props[name], depth+1, variant, name, true)
 	}
 	for name := range required {
 		if _, done := out[name]; !done {
@@ -238,16 +265,24 @@ func (g *generator) object(s map[string]any, depth, variant int) any {
 	return out
 }
 
-func (g *generator) array(s map[string]any, depth, variant int) any {
-	n := 1
-	if v, ok := s["minItems"].(float64); ok {
-		n = max(int(v), n)
-	}
+// arrayItems is how many items an array gets when its schema allows it.
+const arrayItems = 2
+
+func (g *generator) array(s map[string]any, depth, variant int, name string) any {
+	n := arrayItems
 	if v, ok := s["maxItems"].(float64); ok {
 		n = min(int(v), n)
 	}
+	if v, ok := s["minItems"].(float64); ok {
+		n = max(int(v), n)
+	}
 	prefix, _ := s["prefixItems"].([]any)
 	n = max(n, len(prefix))
+	if items, ok := s["items"].(map[string]any); ok && s["uniqueItems"] == true {
+		if enum, ok := items["enum"].([]any); ok && len(enum) < n {
+			n = max(len(enum), len(prefix)) // more would repeat a value
+		}
+	}
 	out := make([]any, n)
 	for i := range out {
 		item := s["items"]
@@ -257,7 +292,7 @@ func (g *generator) array(s map[string]any, depth, variant int) any {
 		if item == nil {
 			item = map[string]any{}
 		}
-		out[i] = g.value(item, depth+1, variant+i)
+		out[i] = g.value(item, depth+1, variant+i, name, false)
 	}
 	return out
 }
@@ -267,94 +302,82 @@ func num(s map[string]any, key string) (float64, bool) {
 	return v, ok
 }
 
-// numberValue picks a number inside the schema's bounds.
-func numberValue(s map[string]any, variant int) float64 {
+// numberValue moves the plausible number for name inside the schema's
+// bounds and onto its multipleOf.
+func numberValue(s map[string]any, variant int, name string) float64 {
+	v := plausibleNumber(name, variant)
 	lo, hasLo := num(s, "minimum")
 	hi, hasHi := num(s, "maximum")
 	exLo, hasExLo := num(s, "exclusiveMinimum")
 	exHi, hasExHi := num(s, "exclusiveMaximum")
-	v := float64(variant)
-	switch {
-	case hasLo:
-		v = lo + float64(variant)
-	case hasExLo:
-		v = exLo + 1 + float64(variant)
-	case hasHi && v > hi:
-		v = hi
-	case hasExHi && v >= exHi:
-		v = exHi - 1
+	if hasLo && v < lo {
+		v = lo
 	}
-	// Bring v back inside an upper bound, between the bounds.
 	if hasHi && v > hi {
 		v = hi
 	}
-	if hasExHi && v >= exHi {
-		low := math.Inf(-1)
-		if hasLo {
-			low = lo
-		}
-		if hasExLo {
-			low = exLo
-		}
-		if math.IsInf(low, -1) {
-			v = exHi - 1
-		} else {
-			v = (low + exHi) / 2
+	if hasExLo && v <= exLo {
+		switch {
+		case hasExHi:
+			v = (exLo + exHi) / 2
+		case hasHi:
+			v = (exLo + hi) / 2
+		default:
+			v = exLo + 1
 		}
 	}
-	if hasExLo && v <= exLo {
-		v = exLo + 1
-		if hasHi || hasExHi {
-			top := hi
-			if hasExHi {
-				top = exHi
-			}
-			v = (exLo + top) / 2
+	if hasExHi && v >= exHi {
+		switch {
+		case hasExLo:
+			v = (exLo + exHi) / 2
+		case hasLo:
+			v = (lo + exHi) / 2
+		default:
+			v = exHi - 1
 		}
 	}
 	if m, ok := num(s, "multipleOf"); ok && m > 0 {
-		v = math.Ceil(v/m) * m
+		c := math.Ceil(v/m) * m
+		if (hasHi && c > hi) || (hasExHi && c >= exHi) {
+			c = math.Floor(v/m) * m
+		}
+		v = c
 	}
 	return v
 }
 
-// integerValue picks an integer inside the schema's bounds.
-func integerValue(s map[string]any, variant int) int64 {
-	v := numberValue(s, variant)
-	c := math.Ceil(v)
-	if hi, ok := num(s, "maximum"); ok && c > hi {
-		c = math.Floor(v)
+// integerValue moves the plausible integer for name inside the schema's
+// bounds and onto its multipleOf. Bounds as wide as a zod .int()'s
+// (±9007199254740991) leave it as it is.
+func integerValue(s map[string]any, variant int, name string) int64 {
+	lo, hi := math.Inf(-1), math.Inf(1)
+	if v, ok := num(s, "minimum"); ok {
+		lo = math.Ceil(v)
 	}
-	if exLo, ok := num(s, "exclusiveMinimum"); ok && c <= exLo {
-		c = math.Floor(exLo) + 1
+	if v, ok := num(s, "exclusiveMinimum"); ok {
+		lo = math.Max(lo, math.Floor(v)+1)
 	}
+	if v, ok := num(s, "maximum"); ok {
+		hi = math.Floor(v)
+	}
+	if v, ok := num(s, "exclusiveMaximum"); ok {
+		hi = math.Min(hi, math.Ceil(v)-1)
+	}
+	v := math.Min(math.Max(float64(plausibleInteger(name, variant)), lo), hi)
 	if m, ok := num(s, "multipleOf"); ok && m >= 1 {
-		c = math.Ceil(c/m) * m
+		c := math.Ceil(v/m) * m
+		if c > hi {
+			c = math.Floor(v/m) * m
+		}
+		v = c
 	}
-	return int64(c)
+	return int64(v)
 }
 
-// formats are sample values for the string formats.
-var formats = map[string]string{
-	"date-time": "2024-01-01T00:00:00Z",
-	"date":      "2024-01-01",
-	"time":      "12:00:00Z",
-	"duration":  "PT1H",
-	"email":     "user@example.com",
-	"hostname":  "example.com",
-	"ipv4":      "192.0.2.1",
-	"ipv6":      "2001:db8::1",
-	"uri":       "https://example.com/",
-	"url":       "https://example.com/",
-	"uuid":      "00000000-0000-4000-8000-000000000000",
-}
-
-func stringValue(s map[string]any, variant int) string {
-	v := "example"
-	if f, ok := s["format"].(string); ok && formats[f] != "" {
-		v = formats[f]
-	} else if variant > 0 {
-		v += strconv.Itoa(variant)
+func stringValue(s map[string]any, variant int, name string) string {
+	v := plausibleString(name, variant)
+	if f, ok := s["format"].(string); ok && formats[f] != nil {
+		v = formats[f](name, variant)
 	}
 	if n, ok := num(s, "minLength"); ok {
 		for len([]rune(v)) < int(n) {

@@ -1,4 +1,4 @@
-package oaicompat
+package responses
 
 import (
 	"container/list"
@@ -8,35 +8,35 @@ import (
 	"time"
 )
 
-// ResponseStore keeps Responses for GET /v1/responses/{id}, DELETE,
+// Store keeps Responses for GET /v1/responses/{id}, DELETE,
 // GET /v1/responses/{id}/input_items and previous_response_id. The handler
 // saves a response (when the request's store is not false) before the
 // client sees its end, so a client may chain on it at once.
 //
 // Implementations must be safe for concurrent use, and must treat the
-// StoredResponse they are given and return as read-only: the handler may
+// Stored they are given and return as read-only: the handler may
 // encode it while another request reads it. Get and Delete return
-// ErrResponseNotFound for an unknown (or expired) id.
-type ResponseStore interface {
-	Put(ctx context.Context, r *StoredResponse) error
-	Get(ctx context.Context, id string) (*StoredResponse, error)
+// ErrNotFound for an unknown (or expired) id.
+type Store interface {
+	Put(ctx context.Context, r *Stored) error
+	Get(ctx context.Context, id string) (*Stored, error)
 	Delete(ctx context.Context, id string) error
 }
 
-// StoredResponse is what a ResponseStore keeps for one response: the
+// Stored is what a Store keeps for one response: the
 // Response as answered, and the input items of its request (ids assigned,
 // a string input as one user message). The conversation of a response is
 // its predecessors' (Response.PreviousResponseID), then its Input, then its
 // Response.Output.
-type StoredResponse struct {
+type Stored struct {
 	Response *Response
 	Input    []InputItem
 }
 
-// ErrResponseNotFound is returned by a ResponseStore for an unknown id.
-var ErrResponseNotFound = errors.New("oaicompat: response not found")
+// ErrNotFound is returned by a Store for an unknown id.
+var ErrNotFound = errors.New("oaicompat: response not found")
 
-// MemoryStore is the in-memory ResponseStore: it keeps at most a fixed
+// MemoryStore is the in-memory Store: it keeps at most a fixed
 // number of responses, each for a fixed time, and forgets the oldest first.
 // NewHandler uses one (1024 responses, one hour) unless WithResponseStore
 // says otherwise.
@@ -51,7 +51,7 @@ type MemoryStore struct {
 }
 
 type memEntry struct {
-	r       *StoredResponse
+	r       *Stored
 	expires time.Time
 }
 
@@ -64,8 +64,8 @@ func NewMemoryStore(max int, ttl time.Duration) *MemoryStore {
 	return &MemoryStore{max: max, ttl: ttl, now: time.Now, byID: map[string]*list.Element{}, order: list.New()}
 }
 
-// Put implements ResponseStore. Putting an id again replaces it.
-func (m *MemoryStore) Put(_ context.Context, r *StoredResponse) error {
+// Put implements Store. Putting an id again replaces it.
+func (m *MemoryStore) Put(_ context.Context, r *Stored) error {
 	if r == nil || r.Response == nil || r.Response.ID == "" {
 		return errors.New("oaicompat: storing a response without an id")
 	}
@@ -87,26 +87,26 @@ func (m *MemoryStore) Put(_ context.Context, r *StoredResponse) error {
 	return nil
 }
 
-// Get implements ResponseStore.
-func (m *MemoryStore) Get(_ context.Context, id string) (*StoredResponse, error) {
+// Get implements Store.
+func (m *MemoryStore) Get(_ context.Context, id string) (*Stored, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expire(m.now())
 	el, ok := m.byID[id]
 	if !ok {
-		return nil, ErrResponseNotFound
+		return nil, ErrNotFound
 	}
 	return el.Value.(*memEntry).r, nil
 }
 
-// Delete implements ResponseStore.
+// Delete implements Store.
 func (m *MemoryStore) Delete(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expire(m.now())
 	el, ok := m.byID[id]
 	if !ok {
-		return ErrResponseNotFound
+		return ErrNotFound
 	}
 	m.remove(el)
 	return nil
@@ -137,12 +137,3 @@ func (m *MemoryStore) remove(el *list.Element) {
 	delete(m.byID, el.Value.(*memEntry).r.Response.ID)
 	m.order.Remove(el)
 }
-
-// WithResponseStore sets where Responses are kept for
-// GET/DELETE /v1/responses/{id}, .../input_items and previous_response_id.
-// Default: a MemoryStore of 1024 responses kept for one hour, so that the
-// SDKs' default store:true and multi-turn previous_response_id work out of
-// the box on one instance. Pass a shared store for several instances, or nil
-// to keep nothing: the retrieval routes then answer 404 and
-// previous_response_id a 400.
-func WithResponseStore(s ResponseStore) Option { return func(c *config) { c.store = s } }

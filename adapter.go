@@ -65,14 +65,13 @@ func (f ChatFunc) Chat(ctx context.Context, req *ChatRequest, w *ChatWriter) err
 	return f(ctx, req, w)
 }
 
-// Funcs assembles a Backend from functions, for mocks and small programs.
+// Funcs assembles a [Backend] from functions, for mocks and small programs.
 // A nil field is a capability the backend lacks: its endpoint answers 404
-// (see Unsupported), and a nil Models lists no models.
+// (see [Unsupported]). Its models are the ones given with [WithModels].
 type Funcs struct {
-	ChatFunc   func(ctx context.Context, req *ChatRequest, w *ChatWriter) error
-	EmbedFunc  func(ctx context.Context, req *EmbeddingRequest) (*EmbeddingResult, error)
-	ImageFunc  func(ctx context.Context, req *ImageRequest) (*ImageResult, error)
-	ModelsList []Model
+	ChatFunc  func(ctx context.Context, req *ChatRequest, w *ChatWriter) error
+	EmbedFunc func(ctx context.Context, req *EmbeddingRequest) (*EmbeddingResult, error)
+	ImageFunc func(ctx context.Context, req *ImageRequest) (*ImageResult, error)
 }
 
 // Chat implements Backend.
@@ -98,6 +97,3 @@ func (f Funcs) GenerateImages(ctx context.Context, req *ImageRequest) (*ImageRes
 	}
 	return f.ImageFunc(ctx, req)
 }
-
-// ListModels implements ModelLister.
-func (f Funcs) ListModels(context.Context) ([]Model, error) { return f.ModelsList, nil }

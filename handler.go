@@ -38,6 +38,7 @@ type Handler struct {
 	backend Backend
 	cfg     config
 	mux     *http.ServeMux
+	created int64 // the Created of models that do not say
 }
 
 // NewHandler returns a Handler serving backend.
@@ -46,6 +47,7 @@ func NewHandler(backend Backend, opts ...Option) *Handler {
 	for _, o := range opts {
 		o(&h.cfg)
 	}
+	h.created = h.cfg.now().Unix()
 	h.mount(h.cfg.basePath, nil, append(h.endpoints(), h.messagesEndpoints()...))
 	if h.cfg.azure != nil {
 		h.mountAzure()
@@ -136,8 +138,37 @@ func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler, eps
 	})))
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. A request under the base path ("/v1")
+// is routed at once. One that arrives under a prefix the handler was not
+// told about is routed on what follows: the part after the base path
+// ("/llm/v1/chat/completions", as a router that mounts without stripping
+// passes it), or the whole path when it is itself an endpoint's
+// ("/chat/completions", after http.StripPrefix("/llm/v1")). So the handler
+// works wherever it is mounted, without WithBasePath; a path that matches
+// no endpoint either way answers 404 naming where the API is served.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p, base := r.URL.Path, h.cfg.basePath
+	if base == "" || strings.HasPrefix(p, base+"/") || h.cfg.azure != nil && strings.HasPrefix(p, "/openai/") {
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	mountedAt, rest := base, p
+	if i := strings.Index(p, base+"/"); i > 0 {
+		mountedAt, rest = p[:i+len(base)], p[i+len(base):]
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path, u.RawPath = base+rest, ""
+	r2.URL = &u
+	if _, pattern := h.mux.Handler(r2); pattern == base+"/" || pattern == "" {
+		WriteErrorFor(w, r, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf(
+			"Invalid URL (%s %s): this server answers the OpenAI API under %s (for example POST %s/chat/completions).",
+			r.Method, p, mountedAt, mountedAt)})
+		return
+	}
+	h.mux.ServeHTTP(w, r2)
+}
 
 // ChatCompletions returns the handler of POST /v1/chat/completions alone.
 func (h *Handler) ChatCompletions() http.Handler {
@@ -255,17 +286,23 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	WriteError(w, e)
 }
 
-// checkModel answers 404 for an unlisted model under WithRejectUnknownModels.
+// checkModel answers 404 model_not_found for a model the handler does not
+// know, unless WithAnyModel, or it knows no models at all.
 func (h *Handler) checkModel(ctx context.Context, model string) error {
-	if !h.cfg.rejectUnknown {
+	if h.cfg.anyModel || model == "" { // "": the endpoint's default (images)
 		return nil
 	}
-	models, err := h.models(ctx)
-	if err != nil {
-		return err
+	models := h.cfg.models
+	if ml, ok := h.backend.(ModelLister); ok {
+		if err := call(func() (err error) { models, err = ml.ListModels(ctx); return err }); err != nil {
+			return err
+		}
 	}
-	for _, m := range models {
-		if m.ID == model {
+	if len(models) == 0 {
+		return nil
+	}
+	for i := range models {
+		if models[i].ID == model {
 			return nil
 		}
 	}

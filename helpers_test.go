@@ -121,7 +121,7 @@ func (b *testBackend) GenerateImages(_ context.Context, req *oaicompat.ImageRequ
 }
 
 func (b *testBackend) ListModels(context.Context) ([]oaicompat.Model, error) {
-	return []oaicompat.Model{{ID: "test-model", Created: 1700000000, OwnedBy: "tests"}, {ID: "org/model-with-slash", Created: 1700000001}}, nil
+	return []oaicompat.Model{{ID: "test-model", Created: 1700000000, OwnedBy: "tests"}, {ID: "org/model-with-slash", Created: 1700000001}, {ID: "m", Created: 1700000002}}, nil
 }
 
 // serve starts h on a loopback listener for the test's duration.

@@ -23,7 +23,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 		for _, extra := range []string{`,"stream":true`, `,"n":3,"stream":true`, ``} {
 			ctx, cancel := context.WithCancel(context.Background())
 			req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/v1/chat/completions",
-				strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"`+msg+`"}]`+extra+`}`))
+				strings.NewReader(`{"model":"test-model","messages":[{"role":"user","content":"`+msg+`"}]`+extra+`}`))
 			done := make(chan struct{})
 			go func() {
 				defer close(done)

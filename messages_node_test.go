@@ -19,7 +19,7 @@ func TestNodeMessages(t *testing.T) {
 	srv := serveDialects(t, &messagesBackend{}, fixedIDs())
 	keys := middleware.StaticKeys(map[string]string{"sk-good": "alice"})
 	guarded := serve(t, middleware.Auth(keys)(oaicompat.NewHandler(&messagesBackend{}, oaicompat.WithMaxRequestBytes(4<<10),
-		oaicompat.WithRejectUnknownModels(), oaicompat.WithModels(oaicompat.Model{ID: "m1", Object: "model"}))))
+		oaicompat.WithModels(oaicompat.Model{ID: "m1", Object: "model"}))))
 	cmd := exec.Command(node, "messages.mjs", srv.URL, guarded.URL)
 	cmd.Dir = "nodetest"
 	out, err := cmd.CombinedOutput()

@@ -334,7 +334,7 @@ func TestMessagesSDKCountTokens(t *testing.T) {
 func TestMessagesSDKErrors(t *testing.T) {
 	t.Parallel()
 	keys := middleware.StaticKeys(map[string]string{"sk-good": "alice"})
-	h := middleware.Auth(keys)(oaicompat.NewHandler(&messagesBackend{}, oaicompat.WithMaxRequestBytes(4<<10), oaicompat.WithRejectUnknownModels(),
+	h := middleware.Auth(keys)(oaicompat.NewHandler(&messagesBackend{}, oaicompat.WithMaxRequestBytes(4<<10),
 		oaicompat.WithModels(oaicompat.Model{ID: "m1", Object: "model"})))
 	srv := serve(t, h)
 	good := option.WithHeader("x-api-key", "sk-good")

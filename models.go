@@ -23,6 +23,9 @@ func (h *Handler) models(ctx context.Context) ([]Model, error) {
 		if m.OwnedBy == "" {
 			m.OwnedBy = "system"
 		}
+		if m.Created == 0 {
+			m.Created = h.created
+		}
 		out[i] = m
 	}
 	return out, nil

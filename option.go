@@ -21,7 +21,7 @@ type config struct {
 	keepAlive      time.Duration
 	writeTimeout   time.Duration
 	reasoningField string
-	rejectUnknown  bool
+	anyModel       bool
 	models         []Model
 	store          responses.Store                // nil: Responses are not kept
 	azure          func(deployment string) string // nil: no Azure routes
@@ -88,14 +88,19 @@ func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.write
 // llama.cpp, LiteLLM and DeepSeek send it; some clients read "reasoning".
 func WithReasoningField(name string) Option { return func(c *config) { c.reasoningField = name } }
 
-// WithModels sets the models listed by GET /v1/models when the Backend is not
-// a ModelLister. Default none.
+// WithModels sets the models listed by GET /v1/models, and accepted in
+// requests (see WithAnyModel), when the Backend is not a ModelLister. A
+// model without Created gets the time the handler was made. Default none.
 func WithModels(models ...Model) Option { return func(c *config) { c.models = models } }
 
-// WithRejectUnknownModels makes requests naming a model that is not listed
-// answer 404 model_not_found, as OpenAI does. By default any model name is
-// accepted and passed to the Backend.
-func WithRejectUnknownModels() Option { return func(c *config) { c.rejectUnknown = true } }
+// WithAnyModel makes the handler pass every model name to the Backend,
+// for relays whose upstreams decide and mocks that play any model. By
+// default, when the handler knows its models (the Backend is a ModelLister,
+// or WithModels gave some), a request naming another model answers 404
+// model_not_found as OpenAI does, on every endpoint and dialect; a handler
+// that knows no models accepts any. ListModels is called for each request
+// to check it, so a ModelLister should answer from memory.
+func WithAnyModel() Option { return func(c *config) { c.anyModel = true } }
 
 // WithoutOutputChecks turns off the output guard: the answer is sent as the
 // Backend wrote it, whatever response_format, strict tools, tool_choice and

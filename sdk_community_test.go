@@ -134,7 +134,7 @@ func TestCommunityModelsAndImages(t *testing.T) {
 	t.Parallel()
 	c := communityClient(serve(t, oaicompat.NewHandler(newTestBackend())))
 	list, err := c.ListModels(context.Background())
-	if err != nil || len(list.Models) != 2 || list.Models[0].ID != "test-model" {
+	if err != nil || len(list.Models) != 3 || list.Models[0].ID != "test-model" {
 		t.Fatalf("models %+v %v", list, err)
 	}
 	m, err := c.GetModel(context.Background(), "test-model")

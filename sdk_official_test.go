@@ -192,7 +192,7 @@ func TestOfficialModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Data) != 2 || page.Data[0].ID != "test-model" || page.Data[0].OwnedBy != "tests" || page.Data[1].OwnedBy != "system" {
+	if len(page.Data) != 3 || page.Data[0].ID != "test-model" || page.Data[0].OwnedBy != "tests" || page.Data[1].OwnedBy != "system" {
 		t.Fatalf("models %+v", page.Data)
 	}
 	m, err := c.Models.Get(context.Background(), "org/model-with-slash")

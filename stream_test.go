@@ -219,7 +219,7 @@ func checkChatStream(t testing.TB, body string) []map[string]any {
 
 func TestStreamHeaders(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
+	srv := serve(t, oaicompat.NewHandler(newTestBackend(), oaicompat.WithAnyModel()))
 	_, hdr, _ := post(t, srv.URL+"/v1/chat/completions", streamBody(""))
 	for k, want := range map[string]string{"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"} {
 		if got := hdr.Get(k); got != want {
@@ -230,7 +230,7 @@ func TestStreamHeaders(t *testing.T) {
 
 func TestStreamUsageChunkOnlyWhenAsked(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
+	srv := serve(t, oaicompat.NewHandler(newTestBackend(), oaicompat.WithAnyModel()))
 	for _, tt := range []struct {
 		extra string
 		want  int
@@ -258,7 +258,7 @@ func TestStreamUsageChunkOnlyWhenAsked(t *testing.T) {
 
 func TestStreamErrorBeforeOutputIsJSON(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
+	srv := serve(t, oaicompat.NewHandler(newTestBackend(), oaicompat.WithAnyModel()))
 	status, hdr, body := post(t, srv.URL+"/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"rate-limit"}]}`)
 	if status != 429 || hdr.Get("Content-Type") != "application/json" || hdr.Get("Retry-After") != "2" || hdr.Get("Retry-After-Ms") != "2000" {
 		t.Fatalf("status %d headers %v", status, hdr)

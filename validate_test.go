@@ -209,7 +209,7 @@ func TestRequestReachesBackendIntact(t *testing.T) {
 
 func TestMethodNotAllowedAndUnknownModel(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, oaicompat.NewHandler(newTestBackend(), oaicompat.WithRejectUnknownModels()))
+	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
 	resp, err := srv.Client().Get(srv.URL + "/v1/chat/completions")
 	if err != nil {
 		t.Fatal(err)

@@ -261,8 +261,8 @@ func (b backend) GenerateImages(ctx context.Context, req *oaicompat.ImageRequest
 }
 
 // ListModels implements oaicompat.ModelLister. It is also called by the
-// handler to check models under oaicompat.WithRejectUnknownModels; then it
-// lists the configured models without matching rules.
+// handler to check models under StrictModels; then it lists the configured
+// models without matching rules.
 func (b backend) ListModels(ctx context.Context) ([]oaicompat.Model, error) {
 	m := b.m
 	if c := callFrom(ctx); c == nil || endpointOf(c.req.Path) != EndpointModels {

@@ -55,6 +55,10 @@ func New(opts ...Option) *Mock {
 		// Auto replies are schema-valid by construction.
 		oaicompat.WithoutOutputChecks(),
 	}
+	if !m.cfg.strictModels {
+		// A mock plays any model unless the test asks otherwise.
+		hopts = append(hopts, oaicompat.WithAnyModel())
+	}
 	m.handler = oaicompat.NewHandler(backend{m}, append(hopts, m.cfg.handlerOpts...)...)
 	return m
 }

@@ -16,6 +16,7 @@ type config struct {
 	lenient      bool
 	allowUnknown bool
 	models       []string
+	strictModels bool
 	keepAlive    time.Duration
 	quota        *Quota
 	wire         wireFaults
@@ -71,8 +72,13 @@ func WithQuota(q Quota) Option { return func(cfg *config) { cfg.quota = &q } }
 // keeps them for Failures only.
 func WithReporter(report func(msg string)) Option { return func(cfg *config) { cfg.report = report } }
 
+// StrictModels makes the mock answer 404 model_not_found, as OpenAI does,
+// for a model it does not list (see WithModels). By default it plays any
+// model.
+func StrictModels() Option { return func(cfg *config) { cfg.strictModels = true } }
+
 // WithHandlerOptions passes options to the oaicompat handler behind the mock
-// (for example oaicompat.WithRejectUnknownModels).
+// (for example oaicompat.WithReasoningField).
 func WithHandlerOptions(opts ...oaicompat.Option) Option {
 	return func(cfg *config) { cfg.handlerOpts = append(cfg.handlerOpts, opts...) }
 }

@@ -1,0 +1,7 @@
+// Package redisstore keeps the shared state of oaicompat servers in Redis,
+// so that the replicas of a server agree: the relay's cooldowns
+// ([Health], a [github.com/oaicompat/oaicompat/relay.Health]). It is a
+// module of its own (github.com/oaicompat/oaicompat/redisstore), so that a
+// program that does not use Redis never downloads or compiles a Redis
+// client.
+package redisstore

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
@@ -26,11 +29,31 @@ import (
 
 var errNotJSON = InvalidRequest("", "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)")
 
-// readBody reads at most limit bytes of r's body.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+// readBody reads at most limit bytes of r's body within timeout (when
+// positive). A body whose Content-Length is over the limit is refused
+// before any of it is read; one that crosses the limit while it arrives is
+// refused as soon as it does. The buffer is sized from Content-Length, so
+// a body costs its size once.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration) (_ []byte, err error) {
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	if timeout > 0 {
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+			// Lifted once the body is read: a deadline left on the
+			// connection would end a long stream (net/http cancels the
+			// request's context when its background read times out).
+			defer func() {
+				if err == nil {
+					_ = rc.SetReadDeadline(time.Time{})
+				}
+			}()
+		}
+	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	n := r.ContentLength
-	if n < 0 || n > limit {
+	if n < 0 {
 		n = 512
 	}
 	buf := make([]byte, 0, n+1)
@@ -311,6 +334,10 @@ func requestError(err error) error {
 	var e *Error
 	if errors.As(err, &mb) || errors.As(err, &e) {
 		return AsError(err)
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {
+		return &Error{Status: http.StatusRequestTimeout, Type: TypeInvalidRequest, Code: "request_timeout",
+			Message: "Timed out reading the request body.", Header: http.Header{"Connection": {"close"}}}
 	}
 	return InvalidRequest("", "%s", fmt.Sprintf("Could not read the request body: %v", err))
 }

@@ -20,6 +20,7 @@ type config struct {
 	now            func() time.Time
 	keepAlive      time.Duration
 	writeTimeout   time.Duration
+	readTimeout    time.Duration
 	reasoningField string
 	anyModel       bool
 	models         []Model
@@ -81,6 +82,14 @@ func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAliv
 // does every wrapper that implements Unwrap); use it instead of
 // http.Server.WriteTimeout, which would cut long streams.
 func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+
+// WithReadTimeout bounds reading a request's body: a client that has not
+// sent its whole body by then gets 408 and its connection is closed.
+// Default 60s; 0 removes the bound. Like WithWriteTimeout it is set through
+// http.ResponseController, per request, and lifted once the body is read:
+// use it (with NewServer) instead of http.Server.ReadTimeout, which would
+// also end long streams.
+func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
 
 // WithReasoningField names the member of a chat message and of a stream
 // chunk's delta that carries the model's reasoning (see

@@ -125,7 +125,7 @@ func (x *exchange) serve(d dialect) {
 // admits the request.
 func (x *exchange) decode(d dialect) error {
 	h, r := x.h, x.r
-	body, err := readBody(x.w, r, h.cfg.maxBytes)
+	body, err := readBody(x.w, r, h.cfg.maxBytes, h.cfg.readTimeout)
 	if err != nil {
 		return requestError(err)
 	}
@@ -164,7 +164,9 @@ func (x *exchange) decode(d dialect) error {
 func (x *exchange) finish(d dialect, a answer, err error) {
 	began := x.es != nil && x.es.Started()
 	if err != nil {
-		gone := x.gone()
+		// A body that timed out cancels the request's context too, but the
+		// client may be there to read the 408.
+		gone := x.gone() && AsError(err).Status != http.StatusRequestTimeout
 		e := x.h.report(x.r, err, gone)
 		switch {
 		case gone:

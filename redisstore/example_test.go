@@ -24,5 +24,5 @@ func ExampleNewHealth() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	http.Handle("/v1/", relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks())))
+	http.Handle("/v1/", relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks())))
 }

@@ -63,7 +63,7 @@ func replica(t *testing.T, health relay.Health, ups []relay.Upstream) (string, *
 		t.Fatal(err)
 	}
 	t.Cleanup(r.Close)
-	srv := httptest.NewServer(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithLogger(logger))))
+	srv := httptest.NewServer(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithLogger(logger))))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/v1", log
 }

@@ -31,7 +31,7 @@ func BenchmarkRelay(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv := httptest.NewServer(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))))
+			srv := httptest.NewServer(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks(), oaicompat.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))))
 			defer srv.Close()
 			benchCalls(b, srv.URL, stream)
 		})

@@ -9,7 +9,11 @@
 //		{Name: "vllm", BaseURL: "http://10.0.0.5:8000/v1", MaxConcurrent: 32},
 //		{Name: "openai", BaseURL: "https://api.openai.com/v1", Keys: []string{key}, Priority: 1},
 //	})
-//	http.Handle("/v1/", relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks())))
+//	http.Handle("/v1/", relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks())))
+//
+// WithAnyModel leaves model names to the relay's routing (a name no route
+// serves answers 404 model_not_found from the relay), instead of the
+// handler matching each request against the merged upstream model list.
 //
 // # Routing
 //

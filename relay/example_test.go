@@ -41,7 +41,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer r.Close()
-	srv := httptest.NewServer(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks())))
+	srv := httptest.NewServer(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks())))
 	defer srv.Close()
 
 	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
@@ -78,7 +78,7 @@ func ExampleWithFallbacks() {
 		log.Fatal(err)
 	}
 	defer r.Close()
-	srv := httptest.NewServer(oaicompat.NewHandler(r))
+	srv := httptest.NewServer(oaicompat.NewHandler(r, oaicompat.WithAnyModel()))
 	defer srv.Close()
 	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
 		strings.NewReader(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`))

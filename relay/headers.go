@@ -47,7 +47,7 @@ func SetHeader(ctx context.Context, key, value string) bool {
 // is written, so they never race with the handler's own writes (a
 // keep-alive goroutine, say). Mount it around the oaicompat handler:
 //
-//	http.Handle("/v1/", relay.Headers(oaicompat.NewHandler(r)))
+//	http.Handle("/v1/", relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel())))
 func Headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hw := &headerWriter{ResponseWriter: w}

@@ -46,7 +46,7 @@ func serveRelay(t *testing.T, ups []relay.Upstream, opts ...relay.Option) *serve
 	}
 	t.Cleanup(r.Close)
 	info := &callInfos{}
-	h := relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithKeepAlive(0), oaicompat.WithLogger(logger)))
+	h := relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks(), oaicompat.WithKeepAlive(0), oaicompat.WithLogger(logger)))
 	srv := httptest.NewServer(info.record(h))
 	t.Cleanup(srv.Close)
 	return &served{relay: r, url: srv.URL + "/v1", log: log, info: info}

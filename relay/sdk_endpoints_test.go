@@ -264,7 +264,7 @@ func TestSDKAzureUpstream(t *testing.T) {
 		t.Errorf("upstream request: %v", got)
 	}
 	// And the relay itself serves Azure clients when its handler has WithAzure.
-	front := strings.TrimSuffix(serveHandler(t, relay.Headers(oaicompat.NewHandler(s.relay, oaicompat.WithAzure(nil)))), "/v1")
+	front := strings.TrimSuffix(serveHandler(t, relay.Headers(oaicompat.NewHandler(s.relay, oaicompat.WithAzure(nil), oaicompat.WithAnyModel()))), "/v1")
 	azClient := openai.NewClient(azure.WithEndpoint(front, "2024-06-01"), azure.WithAPIKey("k"), azure.WithUnsafeAllowHTTP(), option.WithMaxRetries(0))
 	c, err = azClient.Chat.Completions.New(context.Background(), sdkParams("gpt-4o", "hi"))
 	if err != nil || c.Choices[0].Message.Content != "azure says hi to my-deployment" {

@@ -33,6 +33,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/oaicompat/oaicompat"
 )
 
 func main() {
@@ -73,7 +75,7 @@ func run(addr, config string, tapes []string, logger *log.Logger) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := oaicompat.NewServer("", srv)
 	logger.Printf("serving the OpenAI API at http://%s/v1 (control API under /__oaimock/)", ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

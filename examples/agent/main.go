@@ -16,8 +16,8 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"time"
 
+	"github.com/oaicompat/oaicompat"
 	"github.com/openai/openai-go/v3"
 )
 
@@ -26,7 +26,7 @@ func main() {
 	model := flag.String("model", "gpt-4o-mini", "model")
 	flag.Parse()
 	client := openai.NewClient() // reads OPENAI_API_KEY and OPENAI_BASE_URL
-	srv := &http.Server{Addr: *addr, Handler: newService(&client, *model), ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer(*addr, newService(&client, *model))
 	log.Printf("agent listening on http://%s/ask", *addr)
 	log.Fatal(srv.ListenAndServe())
 }

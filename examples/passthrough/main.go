@@ -16,7 +16,6 @@ import (
 	"log"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -25,7 +24,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
 	handler := withOpenAI(oaicompat.NewHandler(reply))(existing)
-	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer(*addr, handler)
 	log.Printf("OpenAI API at http://%s/v1, everything else passes through", *addr)
 	log.Fatal(srv.ListenAndServe())
 }

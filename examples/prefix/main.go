@@ -13,7 +13,6 @@ import (
 	"flag"
 	"log"
 	"net/http"
-	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -21,7 +20,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
-	srv := &http.Server{Addr: *addr, Handler: newMux(reply), ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer(*addr, newMux(reply))
 	log.Printf("OpenAI API at http://%s/llm/v1", *addr)
 	log.Fatal(srv.ListenAndServe())
 }

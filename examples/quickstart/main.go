@@ -31,7 +31,7 @@ func main() {
 		log.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: newMux(base, *delay), ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer("", newMux(base, *delay))
 	fmt.Print(banner(base))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

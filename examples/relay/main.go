@@ -58,7 +58,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer("", h)
 	fmt.Printf("relay: serving the OpenAI API at http://%s/v1 in front of %d upstream(s)\n", ln.Addr(), len(cfg.Upstreams))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -87,6 +87,6 @@ func newHandler(cfg *Config, logger *slog.Logger) (http.Handler, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	h := oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithAzure(nil), oaicompat.WithLogger(logger))
+	h := oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks(), oaicompat.WithAzure(nil), oaicompat.WithLogger(logger))
 	return relay.Headers(h), r.Close, nil
 }

@@ -24,7 +24,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
 	flag.Parse()
 	fmt.Print(banner("http://" + *addr))
-	log.Fatal(http.ListenAndServe(*addr, newHandler()))
+	log.Fatal(oaicompat.NewServer(*addr, newHandler()).ListenAndServe())
 }
 
 const model = "rules-engine"

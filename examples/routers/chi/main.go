@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -23,7 +22,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
-	srv := &http.Server{Addr: *addr, Handler: newApp(reply), ReadHeaderTimeout: 10 * time.Second}
+	srv := oaicompat.NewServer(*addr, newApp(reply))
 	log.Printf("OpenAI API at http://%s/v1", *addr)
 	log.Fatal(srv.ListenAndServe())
 }

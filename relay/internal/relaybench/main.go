@@ -107,7 +107,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		serve(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithoutOutputChecks(), oaicompat.WithLogger(quiet()))))
+		serve(relay.Headers(oaicompat.NewHandler(r, oaicompat.WithAnyModel(), oaicompat.WithoutOutputChecks(), oaicompat.WithLogger(quiet()))))
 	default:
 		var cs []int
 		for _, s := range strings.Split(*levels, ",") {

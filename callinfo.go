@@ -7,7 +7,7 @@ import (
 
 // CallInfo describes one request as the handler served it, for middleware
 // that logs, meters or rate-limits: a middleware puts an empty CallInfo in
-// the request context with NewCallInfoContext, calls the handler, and reads
+// the request context with [NewCallInfoContext], calls the handler, and reads
 // the filled-in record after the handler returns. The handler never changes
 // the wire to serve middleware (usage is reported here even when the client
 // did not ask for it).
@@ -26,14 +26,14 @@ type CallInfo struct {
 	// sent, about four bytes a token (see UsageEstimated). It is filled in
 	// the same way for streamed and non-streamed answers.
 	Usage Usage
-	// UsageEstimated reports that Usage is an estimate.
+	// UsageEstimated reports that [Usage] is an estimate.
 	UsageEstimated bool
 	// FinishReasons holds one finish reason per choice.
 	FinishReasons []string
 	// FirstOutput is when the first output byte (or event) was written.
 	FirstOutput time.Time
 	// Err is the error answered, if any. For a backend error that is not an
-	// *Error, Err is the generic 500 the client saw and Err.Unwrap() returns
+	// *[Error], Err is the generic 500 the client saw and Err.Unwrap() returns
 	// the backend's own error, for logs.
 	Err *Error
 
@@ -46,13 +46,13 @@ type CallInfo struct {
 	// once the request is decoded and validated, before the backend, with
 	// the handler's estimate of the tokens the request may use (about one
 	// per four bytes of the body, plus the most it may generate). A non-nil
-	// error (a 429 *Error, say) is answered instead of running the backend.
+	// error (a 429 *[Error], say) is answered instead of running the backend.
 	Admit func(estimatedTokens int) error
 }
 
 type callInfoKey struct{}
 
-// NewCallInfoContext returns a context carrying a new CallInfo, and the
+// NewCallInfoContext returns a context carrying a new [CallInfo], and the
 // CallInfo. When ctx already carries one, that one is returned, so that
 // several middleware share a record.
 func NewCallInfoContext(ctx context.Context) (context.Context, *CallInfo) {
@@ -63,15 +63,8 @@ func NewCallInfoContext(ctx context.Context) (context.Context, *CallInfo) {
 	return context.WithValue(ctx, callInfoKey{}, ci), ci
 }
 
-// CallInfoFromContext returns the CallInfo in ctx, or nil.
+// CallInfoFromContext returns the [CallInfo] in ctx, or nil.
 func CallInfoFromContext(ctx context.Context) *CallInfo {
 	ci, _ := ctx.Value(callInfoKey{}).(*CallInfo)
 	return ci
-}
-
-// noteError records the error answered in the request's CallInfo.
-func noteError(ctx context.Context, e *Error) {
-	if ci := CallInfoFromContext(ctx); ci != nil {
-		ci.Err = e
-	}
 }

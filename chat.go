@@ -9,7 +9,7 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// chatDialect is POST /v1/chat/completions: the Backend's own format. The
+// chatDialect is POST /v1/chat/completions: the [Backend]'s own format. The
 // answer is the backend's deltas, collected into one chat.completion
 // (chatCollector) or streamed as chunks (chatStream).
 type chatDialect struct{ req ChatRequest }
@@ -43,7 +43,7 @@ func (r *ChatRequest) info() requestInfo {
 }
 
 // runChat calls the backend once, or once per choice when n>1 and the
-// backend is not a MultiChoice, and finishes the choices it left open.
+// backend is not a [MultiChoice], and finishes the choices it left open.
 // Tool calls the backend gives no id get one with callPrefix.
 func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink, callPrefix string) error {
 	w := newChatWriter(s, req, h.cfg.ids, callPrefix)

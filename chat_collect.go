@@ -158,7 +158,7 @@ func (c *chatCollector) appendChoice(b []byte, i int) []byte {
 	return append(b, '}')
 }
 
-// appendExtra appends vendor fields (Delta.Extra) as members of an object
+// appendExtra appends vendor fields ([Delta].Extra) as members of an object
 // being written, in key order, skipping those this package writes itself;
 // comma tells whether members precede them.
 func appendExtra(b []byte, extra map[string]json.RawMessage, comma bool) []byte {

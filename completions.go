@@ -9,7 +9,7 @@ import (
 )
 
 // completionsDialect is the legacy POST /v1/completions, answered by the
-// chat Backend: the request is translated once per prompt (ToChatRequest),
+// chat [Backend]: the request is translated once per prompt (ToChatRequest),
 // each with n choices, and the choices are numbered prompt by prompt
 // (choice j of prompt i has index i*n+j). The prompts run one after the
 // other. echo puts the prompt before each choice's text; max_tokens 0

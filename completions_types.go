@@ -9,7 +9,7 @@ import (
 )
 
 // completionRequest is the body of the legacy POST /v1/completions. The
-// handler answers it through the chat Backend: each prompt becomes one user
+// handler answers it through the chat [Backend]: each prompt becomes one user
 // message, and the choices are the chat answers (see serveCompletions).
 type completionRequest struct {
 	Model string `json:"model"`
@@ -51,8 +51,8 @@ func (r *completionRequest) Choices() int {
 }
 
 // Prompts returns the prompts as text: token-id prompts become their ids
-// separated by spaces (a chat Backend with a tokenizer finds the original
-// in ChatRequest.Extra["prompt"]).
+// separated by spaces (a chat [Backend] with a tokenizer finds the original
+// in [ChatRequest].Extra["prompt"]).
 func (r *completionRequest) Prompts() []string {
 	switch {
 	case r.Prompt.IsTokens():
@@ -134,7 +134,7 @@ func (r *completionRequest) validate() error {
 }
 
 // ToChatRequest translates the request for prompt (one of Prompts) into the
-// chat request a Backend answers: the prompt as one user message, max_tokens
+// chat request a [Backend] answers: the prompt as one user message, max_tokens
 // (default 16) as max_tokens, logprobs k as logprobs:true with
 // top_logprobs:k. Fields chat has no field for (echo, best_of, suffix, the
 // original prompt, and unknown fields) ride along in Extra.
@@ -166,10 +166,6 @@ var completionFieldsMapped = map[string]struct{}{
 	"model": {}, "temperature": {}, "top_p": {}, "n": {}, "stream": {}, "stream_options": {}, "stop": {},
 	"max_tokens": {}, "presence_penalty": {}, "frequency_penalty": {}, "logit_bias": {}, "seed": {}, "user": {}, "logprobs": {},
 }
-
-func (r *completionRequest) setRaw(b []byte, e map[string]jsonRaw) { r.Raw, r.Extra = b, e }
-func (r *completionRequest) model() string                         { return r.Model }
-func (r *completionRequest) setModel(m string)                     { r.Model = m }
 
 func (r *completionRequest) maxOutput() int {
 	n := defaultMaxTokens

@@ -80,6 +80,13 @@ func (s *dialectBackend) lastRequest() *oaicompat.ChatRequest {
 	return s.last
 }
 
+// count returns how many requests the backend answered.
+func (s *dialectBackend) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reqs
+}
+
 // serveDialects starts a server of backend with opts.
 func serveDialects(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) *httptest.Server {
 	t.Helper()

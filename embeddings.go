@@ -13,7 +13,7 @@ import (
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
-// embeddingsDialect is POST /v1/embeddings, answered by an Embedder. It
+// embeddingsDialect is POST /v1/embeddings, answered by an [Embedder]. It
 // returns float32 vectors; they are written as JSON numbers, or for
 // encoding_format "base64" as the base64 of their little-endian float32
 // bytes, which is what the OpenAI SDKs decode (and what the Python and Node

@@ -12,13 +12,13 @@ import (
 )
 
 // Error is an error in OpenAI's wire shape. Every error the library answers
-// with, and every error a Backend wants a client to see as such, is an *Error:
+// with, and every error a [Backend] wants a client to see as such, is an *Error:
 //
 //	{"error":{"message":"...","type":"invalid_request_error","param":"temperature","code":null}}
 //
 // An empty Param or Code is sent as null. Header holds extra response headers
-// (Retry-After, x-should-retry, ...). A Backend returning any error that is not
-// an *Error (found with errors.As) produces a 500 server_error whose message
+// (Retry-After, x-should-retry, ...). A [Backend] returning any error that is not
+// an *[Error] (found with errors.As) produces a 500 server_error whose message
 // does not reveal the cause; returning context.Canceled writes nothing.
 type Error struct {
 	// Status is the HTTP status code, e.g. 400.
@@ -46,7 +46,7 @@ const (
 	TypeQuota          = "insufficient_quota"
 	TypeForbidden      = "request_forbidden"
 	// TypeModelError is what OpenAI answers when a model produced output it
-	// cannot deliver (see Violation).
+	// cannot deliver (see [Violation]).
 	TypeModelError = "model_error"
 )
 
@@ -74,7 +74,7 @@ func InvalidRequest(param, format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidRequest, Param: param, Message: fmt.Sprintf(format, args...)}
 }
 
-// InvalidValue is InvalidRequest with code "invalid_value", as OpenAI sends for
+// InvalidValue is [InvalidRequest] with code "invalid_value", as OpenAI sends for
 // out-of-range or unsupported values.
 func InvalidValue(param, format string, args ...any) *Error {
 	e := InvalidRequest(param, format, args...)
@@ -111,7 +111,7 @@ func ServerError(message string) *Error {
 	return &Error{Status: http.StatusInternalServerError, Type: TypeServerError, Message: message}
 }
 
-// genericServerError is what clients see for a backend error that is not an *Error.
+// genericServerError is what clients see for a backend error that is not an *[Error].
 var genericServerError = ServerError("The server had an error while processing your request. Sorry about that!")
 
 // Unsupported is the 404 answered when the backend lacks the capability an
@@ -128,9 +128,10 @@ func invalidURL(r *http.Request) *Error {
 
 }
 
-// AsError converts any error to the *Error a client should see: an *Error in
+// AsError converts any error to the *[Error] a client should see: an *Error in
 // err's chain is returned as is, an http.MaxBytesError becomes 413, and
-// anything else becomes a generic 500 server_error.
+// context.DeadlineExceeded becomes a 504 timeout, and anything else a
+// generic 500 server_error that wraps err (see [Error.Unwrap]).
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
@@ -149,8 +150,8 @@ func AsError(err error) *Error {
 
 // WriteError writes err to w as an OpenAI error response: the JSON envelope
 // with all four keys, the error's status and headers. It is meant for
-// middleware and backends that must answer outside the handler; see AsError
-// for how a non-*Error is mapped.
+// middleware and backends that must answer outside the handler; see [AsError]
+// for how a non-*[Error] is mapped.
 func WriteError(w http.ResponseWriter, err error) {
 	e := AsError(err)
 	h := w.Header()

@@ -6,11 +6,11 @@ import (
 	"sync"
 )
 
-// The output guard is a sink decorator between the ChatWriter and the sink
+// The output guard is a sink decorator between the [ChatWriter] and the sink
 // that shapes the wire (collector or chunk streamer). It enforces what the
 // request asked for (see outputRules): the response_format's JSON, strict
 // tools' arguments, tool_choice and parallel_tool_calls. A choice that
-// breaks a rule becomes a Violation; unless the repair hook fixes it, the
+// breaks a rule becomes a [Violation]; unless the repair hook fixes it, the
 // response is the 500 model_error of Violation.asError, never the output.
 //
 // What reaches the client and when:
@@ -72,7 +72,7 @@ type guardItem struct {
 	logprobs []TokenLogprob
 }
 
-// newGuard returns the guard for req, or nil under WithoutOutputChecks.
+// newGuard returns the guard for req, or nil under [WithoutOutputChecks].
 func (h *Handler) newGuard(ctx context.Context, req *ChatRequest, stream bool) *guard {
 	if h.cfg.noOutputChecks {
 		return nil

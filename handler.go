@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Handler serves the OpenAI HTTP API from a Backend. It routes with its own
+// Handler serves the OpenAI HTTP API from a [Backend]. It routes with its own
 // http.ServeMux (method and path patterns), so it can be mounted as is on
 // any router, under http.StripPrefix, or through echo.WrapHandler:
 //
@@ -26,14 +26,15 @@ import (
 //	                                 Backend through translation
 //	POST {base}/messages/count_tokens TokenCounter
 //
-// {base} is "/v1" unless WithBasePath says otherwise; WithAzure adds the
+// {base} is "/v1" unless [WithBasePath] says otherwise; [WithAzure] adds the
 // Azure OpenAI URL shapes (of the OpenAI routes). Any other path under
 // {base} answers 404 "Invalid URL (METHOD /path)" and a known path with the
 // wrong method 405, both in OpenAI's error envelope, except under
 // {base}/messages, where every answer (404, 405, 413 included) is in the
 // Anthropic envelope with a request-id header, and a query such as
 // ?beta=true is ignored. Users who route themselves mount the per-endpoint
-// handlers (ChatCompletions, Embeddings, Messages, ...) instead.
+// handlers (ChatCompletions, Responses, GetResponse, Embeddings, Messages,
+// ...) instead.
 type Handler struct {
 	backend Backend
 	cfg     config
@@ -41,7 +42,7 @@ type Handler struct {
 	created int64 // the Created of models that do not say
 }
 
-// NewHandler returns a Handler serving backend.
+// NewHandler returns a [Handler] serving backend.
 func NewHandler(backend Backend, opts ...Option) *Handler {
 	h := &Handler{backend: backend, cfg: defaultConfig(), mux: http.NewServeMux()}
 	for _, o := range opts {
@@ -144,7 +145,7 @@ func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler, eps
 // ("/llm/v1/chat/completions", as a router that mounts without stripping
 // passes it), or the whole path when it is itself an endpoint's
 // ("/chat/completions", after http.StripPrefix("/llm/v1")). So the handler
-// works wherever it is mounted, without WithBasePath; a path that matches
+// works wherever it is mounted, without [WithBasePath]; a path that matches
 // no endpoint either way answers 404 naming where the API is served.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, base := r.URL.Path, h.cfg.basePath
@@ -180,6 +181,24 @@ func (h *Handler) Responses() http.Handler {
 	return h.recover(h.serve(func() dialect { return new(responsesDialect) }))
 }
 
+// GetResponse returns the handler of GET /v1/responses/{id} alone, for
+// users who route themselves. The id is the "id" path value when the router
+// sets one, else the last path segment.
+func (h *Handler) GetResponse() http.Handler { return h.recover(http.HandlerFunc(h.serveGetResponse)) }
+
+// DeleteResponse returns the handler of DELETE /v1/responses/{id} alone;
+// the id is found as by [Handler.GetResponse].
+func (h *Handler) DeleteResponse() http.Handler {
+	return h.recover(http.HandlerFunc(h.serveDeleteResponse))
+}
+
+// ResponseInputItems returns the handler of GET
+// /v1/responses/{id}/input_items alone. The id is the "id" path value when
+// the router sets one, else the path segment before "/input_items".
+func (h *Handler) ResponseInputItems() http.Handler {
+	return h.recover(http.HandlerFunc(h.serveInputItems))
+}
+
 // Completions returns the handler of POST /v1/completions (legacy) alone.
 func (h *Handler) Completions() http.Handler {
 	return h.recover(h.serve(func() dialect { return new(completionsDialect) }))
@@ -201,7 +220,7 @@ func (h *Handler) ImageGenerations() http.Handler {
 func (h *Handler) Messages() http.Handler { return h.recover(h.messagesEndpoints()[0].serve) }
 
 // MessagesCountTokens returns the handler of POST
-// /v1/messages/count_tokens alone (see TokenCounter).
+// /v1/messages/count_tokens alone (see [TokenCounter]).
 func (h *Handler) MessagesCountTokens() http.Handler {
 	return h.recover(h.messagesEndpoints()[1].serve)
 }
@@ -287,7 +306,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // checkModel answers 404 model_not_found for a model the handler does not
-// know, unless WithAnyModel, or it knows no models at all.
+// know, unless [WithAnyModel], or it knows no models at all.
 func (h *Handler) checkModel(ctx context.Context, model string) error {
 	if h.cfg.anyModel || model == "" { // "": the endpoint's default (images)
 		return nil

@@ -26,7 +26,7 @@ type imageDatum struct {
 }
 
 // imagesDialect is POST /v1/images/generations, answered by an
-// ImageGenerator. Each image is sent as b64_json (from Image.Data) or url
+// [ImageGenerator]. Each image is sent as b64_json (from [Image].Data) or url
 // (Image.URL), as response_format asks; url is the default, as in the spec.
 type imagesDialect struct {
 	req ImageRequest

@@ -63,11 +63,11 @@ func (d *messagesDialect) answer(x *exchange) (answer, error) {
 	return a, nil
 }
 
-// TokenCounter is an optional Backend capability behind POST
+// TokenCounter is an optional [Backend] capability behind POST
 // /v1/messages/count_tokens: it returns the number of input tokens req
 // would use (its messages, system prompt and tools). req is the
-// translation of the request onto Chat, whatever the dialect (Raw holds
-// the request as sent). Without it the endpoint answers 404
+// translation of the request onto Chat, whatever the dialect
+// ([ChatRequest].Raw holds the request as sent). Without it the endpoint answers 404
 // not_found_error rather than a guess: a client that needs the count knows
 // it has none.
 type TokenCounter interface {

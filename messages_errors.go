@@ -150,10 +150,11 @@ func (h *Handler) anthropicRoute(next http.Handler) http.Handler {
 // request of the Anthropic Messages API, one whose path ends in
 // /v1/messages or lies under /v1/messages/, or that carries an
 // anthropic-version header, or whose answer already has a request-id
-// header (the Handler's Messages routes set one first); OpenAI's (see WriteError) for any other. It is
-// meant for middleware that refuses requests before the Handler sees them
-// (authentication, rate limits, body limits), so that every client gets an
-// error its SDK understands. See AsError for how a non-*Error is mapped.
+// header (the [Handler]'s Messages routes set one first); OpenAI's (see
+// [WriteError]) for any other. It is meant for middleware that refuses
+// requests before the Handler sees them (authentication, rate limits,
+// body limits), so that every client gets an error its SDK understands.
+// See [AsError] for how a non-*[Error] is mapped.
 func WriteErrorFor(w http.ResponseWriter, r *http.Request, err error) {
 	if !isAnthropicRequest(w, r) {
 		WriteError(w, err)

@@ -11,15 +11,16 @@ import (
 	"github.com/oaicompat/oaicompat/anthropic"
 )
 
-// MessageCreator is an optional Backend capability for a backend that
+// MessageCreator is an optional [Backend] capability for a backend that
 // speaks the Anthropic Messages API natively (a relay to an upstream
 // Messages API, a backend with server tools or redacted thinking). When a
 // Backend implements it, POST /v1/messages bypasses the translation onto
 // Chat: after decoding and validation the request goes to CreateMessage as
 // is.
 //
-// CreateMessage writes the stream events to w (see package anthropic for
-// their types), from message_start to message_stop, for streamed and
+// CreateMessage writes the stream events to w, an [EventWriter] (see
+// package [anthropic] for their types, [anthropic.MessageStartEvent] to
+// [anthropic.MessageStopEvent]), from message_start to message_stop, for streamed and
 // non-streamed requests alike: the handler sends a stream's events as they
 // come, and answers a non-streamed request with the Message the events
 // build (the Anthropic SDKs' accumulation: message_start's message, the
@@ -30,7 +31,7 @@ import (
 //
 // An error event from the backend ends the answer with that error:
 // written in-band after the first event, as the HTTP answer before it.
-// Errors follow Backend.Chat otherwise: a returned *Error before the first
+// Errors follow [Backend].Chat otherwise: a returned *[Error] before the first
 // event is the HTTP answer; after it, an in-band error event. The output
 // guard does not apply: the backend owns its output.
 type MessageCreator interface {

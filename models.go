@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// models returns the backend's models, or those given with WithModels.
+// models returns the backend's models, or those given with [WithModels].
 func (h *Handler) models(ctx context.Context) ([]Model, error) {
 	var models []Model
 	if ml, ok := h.backend.(ModelLister); ok {

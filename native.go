@@ -13,13 +13,14 @@ import (
 )
 
 // EventWriter is what a backend that speaks a dialect natively writes the
-// dialect's stream events to: a Responder writes Responses API events, a
-// MessageCreator Anthropic Messages events. The backend writes the same
+// dialect's stream events to: a [Responder] writes Responses API events, a
+// [MessageCreator] Anthropic Messages events. The backend writes the same
 // events whether the client asked for a stream or not: the handler frames
 // and flushes them as server-sent events ("event: <type>" then "data:
 // <json>") for a stream, and builds the one object of a non-streamed
 // answer from them (see Responder and MessageCreator for each dialect's
-// events and what the handler does with them).
+// events and what the handler does with them). [EventWriter.WriteEvent]
+// writes one.
 //
 // An EventWriter is safe for concurrent use. No event may follow the
 // dialect's terminal event.
@@ -60,8 +61,9 @@ func newEventWriter(x *exchange, d nativeDialect) *EventWriter {
 }
 
 // WriteEvent writes one event: a value that encodes to a JSON object with
-// a "type" (a struct such as an anthropic.ContentBlockDeltaEvent, a map,
-// or the raw bytes of an upstream event as json.RawMessage or []byte).
+// a "type" (a struct such as an [anthropic.ContentBlockDeltaEvent], a
+// map, or the raw bytes of an upstream event as [json.RawMessage] or
+// []byte). It fails after the dialect's terminal event.
 func (w *EventWriter) WriteEvent(event any) error {
 	var raw []byte
 	switch v := event.(type) {

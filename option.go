@@ -3,13 +3,14 @@ package oaicompat
 import (
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/oaicompat/oaicompat/responses"
 )
 
-// An Option configures a Handler. Each With… function documents its default.
+// An [Option] configures a [Handler]. Each With… function documents its default.
 type Option func(*config)
 
 type config struct {
@@ -25,6 +26,7 @@ type config struct {
 	anyModel       bool
 	models         []Model
 	store          responses.Store                // nil: Responses are not kept
+	owner          func(*http.Request) string     // nil: CallInfo.KeyID
 	azure          func(deployment string) string // nil: no Azure routes
 
 	noOutputChecks   bool
@@ -42,7 +44,7 @@ func defaultConfig() config {
 		keepAlive:      15 * time.Second,
 		writeTimeout:   30 * time.Second,
 		reasoningField: "reasoning_content",
-		store:          responses.NewMemoryStore(1024, time.Hour),
+		store:          responses.NewMemoryStore(responses.Limits{}),
 	}
 }
 
@@ -85,9 +87,9 @@ func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.write
 
 // WithReadTimeout bounds reading a request's body: a client that has not
 // sent its whole body by then gets 408 and its connection is closed.
-// Default 60s; 0 removes the bound. Like WithWriteTimeout it is set through
+// Default 60s; 0 removes the bound. Like [WithWriteTimeout] it is set through
 // http.ResponseController, per request, and lifted once the body is read:
-// use it (with NewServer) instead of http.Server.ReadTimeout, which would
+// use it (with [NewServer]) instead of http.Server.ReadTimeout, which would
 // also end long streams.
 func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
 
@@ -98,26 +100,26 @@ func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTi
 func WithReasoningField(name string) Option { return func(c *config) { c.reasoningField = name } }
 
 // WithModels sets the models listed by GET /v1/models, and accepted in
-// requests (see WithAnyModel), when the Backend is not a ModelLister. A
+// requests (see [WithAnyModel]), when the [Backend] is not a [ModelLister]. A
 // model without Created gets the time the handler was made. Default none.
 func WithModels(models ...Model) Option { return func(c *config) { c.models = models } }
 
-// WithAnyModel makes the handler pass every model name to the Backend,
+// WithAnyModel makes the handler pass every model name to the [Backend],
 // for relays whose upstreams decide and mocks that play any model. By
-// default, when the handler knows its models (the Backend is a ModelLister,
-// or WithModels gave some), a request naming another model answers 404
+// default, when the handler knows its models (the Backend is a [ModelLister],
+// or [WithModels] gave some), a request naming another model answers 404
 // model_not_found as OpenAI does, on every endpoint and dialect; a handler
 // that knows no models accepts any. ListModels is called for each request
 // to check it, so a ModelLister should answer from memory.
 func WithAnyModel() Option { return func(c *config) { c.anyModel = true } }
 
 // WithoutOutputChecks turns off the output guard: the answer is sent as the
-// Backend wrote it, whatever response_format, strict tools, tool_choice and
+// [Backend] wrote it, whatever response_format, strict tools, tool_choice and
 // parallel_tool_calls asked for. It is meant for backends that enforce them
 // themselves (a grammar-constrained model, a relay to a server that does).
 // Requests are still validated, schemas included. By default every answer
 // is checked and a violation is answered with an error, never sent as a
-// success (see Violation).
+// success (see [Violation]).
 func WithoutOutputChecks() Option { return func(c *config) { c.noOutputChecks = true } }
 
 // WithStreamCheckAtEnd makes streams flow without delay and be checked as
@@ -129,10 +131,10 @@ func WithoutOutputChecks() Option { return func(c *config) { c.noOutputChecks = 
 // sent.
 func WithStreamCheckAtEnd() Option { return func(c *config) { c.streamCheckAtEnd = true } }
 
-// WithOutputRepair sets a hook called for each Violation before the handler
+// WithOutputRepair sets a hook called for each [Violation] before the handler
 // answers with an error: it may return replacement content or arguments
 // (checked again), for example from asking the model once more, or an error
-// to answer instead. See RepairFunc. Default none.
+// to answer instead. See [RepairFunc]. Default none.
 func WithOutputRepair(f RepairFunc) Option { return func(c *config) { c.repair = f } }
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -154,15 +156,37 @@ func randomID(prefix string) string {
 }
 
 // WithResponseStore sets where Responses are kept for
-// GET/DELETE /v1/responses/{id}, .../input_items and previous_response_id.
-// Default: a responses.MemoryStore of 1024 responses kept for one hour, so that the
-// SDKs' default store:true and multi-turn previous_response_id work out of
-// the box on one instance. Pass a shared store for several instances, or nil
-// to keep nothing: the retrieval routes then answer 404 and
-// previous_response_id a 400.
+// GET/DELETE /v1/responses/{id}, .../input_items, previous_response_id and
+// item_reference input items. Default: a [responses.MemoryStore] with the
+// default [responses.Limits] (256 MiB, each owner guaranteed 1/16 of it,
+// responses up to 8 MiB, kept for one hour), so that the SDKs' default
+// store:true and multi-turn conversations work out of the box on one
+// instance. Pass a shared store for several replicas (the Redis one in
+// github.com/oaicompat/oaicompat/redisstore), or nil to keep nothing: the
+// retrieval routes then answer 404 and previous_response_id a 400.
+//
+// A response the store refuses (larger than its limit, or no room left
+// without evicting another owner's share) is answered normally with
+// "store": false in its final Response object (the body, or the terminal
+// event of a stream), and logged at level Warn ("oaicompat: response not
+// stored"). A store that fails (Redis down or slow) makes the routes that
+// read it answer 503 with Retry-After: 1.
 func WithResponseStore(s responses.Store) Option { return func(c *config) { c.store = s } }
 
-// WithAzure makes the Handler also answer the Azure OpenAI URL shapes, so
+// WithOwner sets how the owner of a request's stored responses is derived:
+// responses one owner stored are, to every other owner, unknown ids (GET,
+// DELETE, input_items, previous_response_id and item_reference all answer
+// as for an id that does not exist). Default: the authenticated key's id,
+// [CallInfo.KeyID], which middleware.Auth sets; requests without one share
+// the anonymous owner "". Use it when the host authenticates by its own
+// means, or when a gateway in front names the tenant in a header:
+//
+//	oaicompat.WithOwner(func(r *http.Request) string { return r.Header.Get("X-Tenant") })
+//
+// (only when clients cannot set that header themselves).
+func WithOwner(f func(*http.Request) string) Option { return func(c *config) { c.owner = f } }
+
+// WithAzure makes the [Handler] also answer the Azure OpenAI URL shapes, so
 // that code written against Azure (the AzureOpenAI clients of the official
 // SDKs, azure.WithEndpoint in openai-go) works unchanged:
 //

@@ -238,7 +238,8 @@ func FuzzResponsesTranslation(f *testing.F) {
 			return
 		}
 		history := []responses.InputItem{{Type: "message", Role: RoleUser, Content: responses.TextContent("before")},
-			{Type: "function_call", CallID: "call_h", Name: "f", Arguments: "{}"}}
+			{Type: "function_call", CallID: "call_h", Name: "f", Arguments: "{}"},
+			{Type: "function_call_output", CallID: "call_h", Output: responses.TextContent("done")}}
 		for _, h := range [][]responses.InputItem{nil, history} {
 			chat, err := responsesToChat(&req, h)
 			if err != nil {

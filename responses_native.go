@@ -11,7 +11,7 @@ import (
 	"github.com/oaicompat/oaicompat/responses"
 )
 
-// Responder is an optional Backend capability for a backend that speaks the
+// Responder is an optional [Backend] capability for a backend that speaks the
 // Responses API natively (a relay to an upstream Responses API, a backend
 // with reasoning items or built-in tools). When a Backend implements it,
 // POST /v1/responses bypasses the translation onto Chat: after decoding and
@@ -27,7 +27,7 @@ import (
 // A Responder owns its state: the handler neither resolves
 // previous_response_id nor stores its responses (GET /v1/responses/{id}
 // serves only responses the translation stored). Errors follow Backend.Chat:
-// a returned *Error before the first event is the HTTP answer; after it,
+// a returned *[Error] before the first event is the HTTP answer; after it,
 // an in-band error event.
 type Responder interface {
 	Respond(ctx context.Context, req *responses.Request, w *EventWriter) error

@@ -2,7 +2,7 @@ package oaicompat
 
 import "github.com/oaicompat/oaicompat/responses"
 
-// responseUsage converts a chat Usage to the Responses naming.
+// responseUsage converts a chat [Usage] to the Responses naming.
 func responseUsage(u Usage) *responses.Usage {
 	r := &responses.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
 	if r.TotalTokens == 0 {
@@ -17,7 +17,7 @@ func responseUsage(u Usage) *responses.Usage {
 	return r
 }
 
-// chatUsage converts back, for CallInfo.
+// chatUsage converts back, for [CallInfo].
 func chatUsage(u *responses.Usage) Usage {
 	if u == nil {
 		return Usage{}

@@ -331,6 +331,8 @@ func TestResponsesErrors(t *testing.T) {
 		{"item type", srv.URL, `{"model":"m","input":[{"type":"computer_call_output","call_id":"c","output":{}}]}`, 400, "input[0].type", "unsupported_parameter"},
 		{"unknown previous", srv.URL, `{"model":"m","input":"x","previous_response_id":"resp_nope"}`, 400, "previous_response_id", "previous_response_not_found"},
 		{"no store", noStore.URL, `{"model":"m","input":"x","previous_response_id":"resp_nope"}`, 400, "previous_response_id", "unsupported_parameter"},
+		{"item_reference without a store", noStore.URL, `{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`, 400, "input[0]", "unsupported_parameter"},
+		{"item_reference without an id", srv.URL, `{"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference"}]}`, 400, "input[1].id", ""},
 		{"prompt template", srv.URL, `{"model":"m","prompt":{"id":"p"},"input":"x"}`, 400, "prompt", "unsupported_parameter"},
 		{"temperature", srv.URL, `{"model":"m","input":"x","temperature":3}`, 400, "temperature", "invalid_value"},
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/oaicompat/oaicompat/responses"
 )
 
-// This file translates a Responses request into the ChatRequest a chat
-// Backend answers:
+// This file translates a Responses request into the [ChatRequest] a chat
+// [Backend] answers:
 //
 //	instructions                 -> a leading system message
 //	input string                 -> one user message
@@ -30,11 +30,11 @@ import (
 // Every request field chat has no field for (previous_response_id, store,
 // include, reasoning, max_tool_calls, truncation, background, top_logprobs,
 // an unknown service_tier, and any unknown field) rides along in
-// ChatRequest.Extra under its Responses name, as raw JSON. Raw is the
+// [ChatRequest].Extra under its Responses name, as raw JSON. Raw is the
 // Responses body as received.
 
 // responseFieldsMapped are the request fields the translation maps onto
-// chat fields; all others go to ChatRequest.Extra.
+// chat fields; all others go to [ChatRequest].Extra.
 var responseFieldsMapped = map[string]struct{}{
 	"model": {}, "input": {}, "instructions": {}, "tools": {}, "tool_choice": {}, "parallel_tool_calls": {},
 	"max_output_tokens": {}, "temperature": {}, "top_p": {}, "text": {}, "stream": {}, "stream_options": {},
@@ -42,7 +42,7 @@ var responseFieldsMapped = map[string]struct{}{
 	"prompt_cache_options": {}, "moderation": {}, "service_tier": {},
 }
 
-// ToChatRequest translates r into the chat request a Backend answers.
+// ToChatRequest translates r into the chat request a [Backend] answers.
 // history is the conversation before this turn, oldest first (the handler
 // resolves it from previous_response_id through its responses.Store). r must
 // have passed Validate. Features a chat Backend cannot serve (built-in
@@ -161,6 +161,11 @@ func (t *itemTranslator) add(items []responses.InputItem, param string) error {
 	for i := range items {
 		it := &items[i]
 		p := param + "[" + strconv.Itoa(i) + "]"
+		if it.IsReference() {
+			// The handler resolves references before translating; one that
+			// reaches here has nothing to translate to.
+			return unsupportedParam(p, "Input items of type 'item_reference' cannot be translated: they name stored items.")
+		}
 		switch it.Type {
 		case "", "message":
 			m := Message{Role: it.Role}

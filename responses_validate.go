@@ -9,7 +9,7 @@ import (
 
 // validate checks a Responses request as the handler does, with param paths
 // in the Responses field names (input[2].content[0].type, text.format.name,
-// ...). It checks what every server must; whether a chat Backend can serve
+// ...). It checks what every server must; whether a chat [Backend] can serve
 // the request (built-in tools, prompt templates) is checked by
 // ToChatRequest.
 func validateResponses(r *responses.Request) error {
@@ -129,6 +129,12 @@ var includeValues = []string{"file_search_call.results", "web_search_call.result
 
 // validateInputItem checks the shape of one input item.
 func validateInputItem(it *responses.InputItem, p string) error {
+	if it.IsReference() {
+		if it.ID == "" {
+			return missing(p + ".id")
+		}
+		return nil
+	}
 	switch it.Type {
 	case "", "message":
 		var allowed []string

@@ -40,7 +40,7 @@ func SchemaFor[T any]() (json.RawMessage, error) {
 }
 
 // FunctionTool returns a strict function tool named name whose parameters
-// are the schema of T (see SchemaFor). It panics if T has no strict schema,
+// are the schema of T (see [SchemaFor]). It panics if T has no strict schema,
 // like regexp.MustCompile, since tools are declared once by the program.
 func FunctionTool[T any](name, description string) Tool {
 	strict := true
@@ -59,7 +59,7 @@ func ResponseFormatFor[T any](name string) *ResponseFormat {
 	}}
 }
 
-// TextFormatFor returns the Responses API form of ResponseFormatFor, the
+// TextFormatFor returns the Responses API form of [ResponseFormatFor], the
 // value of text.format, which is flat: {"type":"json_schema","name":name,
 // "schema":...,"strict":true}. It panics if T has no strict schema.
 func TextFormatFor[T any](name string) json.RawMessage {

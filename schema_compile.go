@@ -220,7 +220,7 @@ type schemaLRU struct {
 	maxBytes int
 }
 
-// schemaCache is shared by every Handler: the result depends on the bytes only.
+// schemaCache is shared by every [Handler]: the result depends on the bytes only.
 var schemaCache = &schemaLRU{m: map[string]*compiledSchema{}, max: 256, maxBytes: 4 << 20}
 
 func (l *schemaLRU) get(raw []byte) *compiledSchema {

@@ -18,13 +18,13 @@ import (
 // embeddings, images) supplies only what differs: its request type and
 // validation, how it answers (a translation onto Chat with a sink of its
 // own, or a backend's native implementation), and its error envelope. Body
-// limits, model resolution, admission, panics, the CallInfo, logging and
+// limits, model resolution, admission, panics, the [CallInfo], logging and
 // the end of a stream are written once, here.
 
 // dialect is one API format's part of a request. A new value serves each
 // request and holds the decoded request.
 type dialect interface {
-	// endpoint names the operation in CallInfo.Endpoint.
+	// endpoint names the operation in [CallInfo].Endpoint.
 	endpoint() string
 	// target is what the body decodes into: a pointer to the request struct.
 	target() any
@@ -51,8 +51,8 @@ type typeWording interface {
 	typeError(param, want, got string) *Error
 }
 
-// capability is implemented by dialects that need an optional Backend
-// capability; without it the endpoint answers Unsupported before reading
+// capability is implemented by dialects that need an optional [Backend]
+// capability; without it the endpoint answers [Unsupported] before reading
 // the body.
 type capability interface {
 	supportedBy(b Backend) bool
@@ -156,7 +156,7 @@ func (x *exchange) decode(d dialect) error {
 	return nil
 }
 
-// finish records the request in its CallInfo and answers err, if any:
+// finish records the request in its [CallInfo] and answers err, if any:
 // before any output as an ordinary error in the dialect's envelope, after
 // it in-band through a.fail, and not at all to a client that is gone. The
 // CallInfo's usage counts what the client was sent: an answer that failed
@@ -196,7 +196,7 @@ func (x *exchange) gone() bool {
 	return errors.Is(x.r.Context().Err(), context.Canceled) || x.es != nil && x.es.failed()
 }
 
-// report turns err into the *Error a client sees and logs what operators
+// report turns err into the *[Error] a client sees and logs what operators
 // must see: a backend panic with its stack, and the cause behind a generic
 // 500 (unless the client is gone: then the cause is the failed write).
 func (h *Handler) report(r *http.Request, err error, gone bool) *Error {
@@ -212,9 +212,6 @@ func (h *Handler) report(r *http.Request, err error, gone bool) *Error {
 	}
 	return e
 }
-
-// writeOpenAIError is the writeError of the OpenAI dialects.
-func writeOpenAIError(w http.ResponseWriter, e *Error) { WriteError(w, e) }
 
 // wireSink is a translated dialect's sink: it turns the deltas of the chat
 // calls into the dialect's wire shape. Choices are numbered across the

@@ -190,10 +190,10 @@ var doneFrame = []byte("data: [DONE]\n\n")
 
 // WriteStreamError ends an SSE response whose headers already went out by
 // reporting err in-band, as the handler ends a chat completions stream: an
-// event data: {"error":{...}} (see AsError for how err is mapped), then
+// event data: {"error":{...}} (see [AsError] for how err is mapped), then
 // data: [DONE], then a flush. It is for middleware and handlers that fail
-// mid-stream outside the Handler (a panic recovered after the first event,
-// say); before any output, use WriteError. It returns the write error, if
+// mid-stream outside the [Handler] (a panic recovered after the first event,
+// say); before any output, use [WriteError]. It returns the write error, if
 // any.
 func WriteStreamError(w http.ResponseWriter, err error) error {
 	frame := append(errorFrame(AsError(err)), doneFrame...)

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// tally keeps the account of one answer for its CallInfo, the same way
+// tally keeps the account of one answer for its [CallInfo], the same way
 // for every dialect, streamed or not: the usage the backend reported (or,
 // when it reported none, an estimate from what was sent), how each choice
 // finished, and when the first output went out.
@@ -120,7 +120,7 @@ func (t *tally) reportedUsage() Usage {
 	return u
 }
 
-// tallied is the sink a ChatWriter writes to in a translated answer: it
+// tallied is the sink a [ChatWriter] writes to in a translated answer: it
 // reports usage to the tally and passes deltas, renumbered from the call's
 // choices to the answer's, to the dialect's sink, counting those it
 // accepted.

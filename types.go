@@ -10,13 +10,13 @@ import (
 // models and images endpoints, following the official OpenAPI spec.
 // Optional scalars are pointers so that an absent (or null) field and a zero
 // value stay distinguishable: Temperature == nil means "use the default",
-// *Temperature == 0 means zero. The union types (MessageContent, Stop,
-// ToolChoice, EmbeddingInput) live in types_union.go.
+// *Temperature == 0 means zero. The union types ([MessageContent], [Stop],
+// [ToolChoice], [EmbeddingInput]) live in types_union.go.
 
 // ChatRequest is the body of POST /v1/chat/completions.
 //
 // Fields this type does not model (vendor extensions such as vLLM's top_k or
-// min_p) are kept in Extra; Raw holds the body exactly as received. A Backend
+// min_p) are kept in Extra; Raw holds the body exactly as received. A [Backend]
 // must treat the request as read-only: with n>1 several goroutines share it.
 type ChatRequest struct {
 	Model               string             `json:"model"`
@@ -46,7 +46,7 @@ type ChatRequest struct {
 	Tools                []Tool            `json:"tools,omitempty"`
 	ToolChoice           *ToolChoice       `json:"tool_choice,omitempty"`
 	ParallelToolCalls    *bool             `json:"parallel_tool_calls,omitempty"`
-	// Functions and FunctionCall are the deprecated forms of Tools and ToolChoice.
+	// Functions and [FunctionCall] are the deprecated forms of Tools and [ToolChoice].
 	Functions       []FunctionDefinition `json:"functions,omitempty"`
 	FunctionCall    *ToolChoice          `json:"function_call,omitempty"`
 	ResponseFormat  *ResponseFormat      `json:"response_format,omitempty"`
@@ -122,7 +122,7 @@ const (
 	RoleFunction  = "function" // deprecated
 )
 
-// Message is one entry of ChatRequest.Messages.
+// Message is one entry of [ChatRequest].Messages.
 type Message struct {
 	Role string `json:"role"`
 	// Content is a string or a list of parts; absent and null are IsNull.
@@ -234,7 +234,7 @@ type CustomToolCall struct {
 	Input string `json:"input"`
 }
 
-// Tool is an entry of ChatRequest.Tools: Type "function" with Function, or
+// Tool is an entry of [ChatRequest].Tools: Type "function" with Function, or
 // "custom" with Custom.
 type Tool struct {
 	Type     string              `json:"type"`
@@ -257,20 +257,20 @@ type CustomTool struct {
 	Format      json.RawMessage `json:"format,omitempty"`
 }
 
-// StreamOptions is ChatRequest.StreamOptions.
+// StreamOptions is [ChatRequest].StreamOptions.
 type StreamOptions struct {
 	IncludeUsage       *bool `json:"include_usage,omitempty"`
 	IncludeObfuscation *bool `json:"include_obfuscation,omitempty"`
 }
 
-// ResponseFormat is ChatRequest.ResponseFormat: Type "text", "json_object" or
+// ResponseFormat is [ChatRequest].ResponseFormat: Type "text", "json_object" or
 // "json_schema" (with JSONSchema).
 type ResponseFormat struct {
 	Type       string            `json:"type"`
 	JSONSchema *JSONSchemaFormat `json:"json_schema,omitempty"`
 }
 
-// JSONSchemaFormat is the json_schema member of a ResponseFormat.
+// JSONSchemaFormat is the json_schema member of a [ResponseFormat].
 type JSONSchemaFormat struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description,omitempty"`
@@ -337,7 +337,7 @@ type EmbeddingRequest struct {
 	Model string         `json:"model"`
 	Input EmbeddingInput `json:"input"`
 	// EncodingFormat is "float" (the default) or "base64"; the handler
-	// encodes the Backend's vectors accordingly.
+	// encodes the [Backend]'s vectors accordingly.
 	EncodingFormat string `json:"encoding_format,omitempty"`
 	Dimensions     *int   `json:"dimensions,omitempty"`
 	User           string `json:"user,omitempty"`
@@ -346,8 +346,8 @@ type EmbeddingRequest struct {
 	Raw   json.RawMessage            `json:"-"`
 }
 
-// EmbeddingResult is what an Embedder returns: one vector per input, in
-// input order. Model, when empty, is the request's model.
+// EmbeddingResult is what an [Embedder] returns: one vector per input, in
+// input order. [Model], when empty, is the request's model.
 type EmbeddingResult struct {
 	Model   string
 	Vectors [][]float32
@@ -393,7 +393,7 @@ func (r *ImageRequest) Count() int {
 	return *r.N
 }
 
-// ImageResult is what an ImageGenerator returns.
+// ImageResult is what an [ImageGenerator] returns.
 type ImageResult struct {
 	Images []Image
 	// Usage is reported for GPT image models; nil omits it.

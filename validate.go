@@ -10,7 +10,7 @@ import (
 )
 
 // This file is the shared validator: every constraint the spec puts on a
-// request field is checked here before a Backend runs. A violation is a 400
+// request field is checked here before a [Backend] runs. A violation is a 400
 // invalid_request_error whose param is the field path, e.g. messages[1].role.
 
 // validate checks a chat request as the handler does.

@@ -5,14 +5,14 @@ import (
 	"net/http"
 )
 
-// Violation describes output a Backend wrote that breaks what the request
+// Violation describes output a [Backend] wrote that breaks what the request
 // asked for: content that is not the JSON the response_format demands, a
 // strict tool's arguments that do not match its parameters, a tool call
 // that tool_choice forbids (or no call where it demands one), or more calls
 // than parallel_tool_calls allows. The handler never sends such output as a
-// success; see WithOutputRepair for a backend's last chance to fix it.
+// success; see [WithOutputRepair] for a backend's last chance to fix it.
 type Violation struct {
-	// Kind is ViolationContent, ViolationArguments, ViolationToolChoice or
+	// Kind is [ViolationContent], ViolationArguments, ViolationToolChoice or
 	// ViolationParallelCalls.
 	Kind string
 	// Choice is the index of the choice at fault.
@@ -21,7 +21,7 @@ type Violation struct {
 	ToolCall int
 	// Name is the called tool's name, for tool-call violations.
 	Name string
-	// Output is the offending content or arguments, for ViolationContent
+	// Output is the offending content or arguments, for [ViolationContent]
 	// and ViolationArguments.
 	Output string
 	// Reason says what is wrong, e.g. "the arguments of tool call 0
@@ -49,19 +49,19 @@ func (v *Violation) Error() string { return "oaicompat: invalid output: " + v.Re
 // otherwise: the 500 model_error OpenAI answers when its model produced
 // invalid content, with the reason added. 500 because the output of a
 // sampling model may well be valid on a retry, which the SDKs make for any
-// status >= 500; a deterministic backend returns its own *Error from the
+// status >= 500; a deterministic backend returns its own *[Error] from the
 // repair hook (for example with Header "x-should-retry: false").
 func (v *Violation) asError() *Error {
 	return (&Error{Status: http.StatusInternalServerError, Type: TypeModelError, Message: "The model produced invalid content: " + v.Reason + ". Consider modifying your prompt if you are seeing this error persistently."}).
 		WithCause(v)
 }
 
-// A RepairFunc is a Backend's chance to fix a Violation before the handler
-// answers with an error (see WithOutputRepair). For ViolationContent and
+// A [RepairFunc] is a [Backend]'s chance to fix a [Violation] before the handler
+// answers with an error (see [WithOutputRepair]). For [ViolationContent] and
 // ViolationArguments a non-empty return replaces the whole offending
 // content or arguments and is checked again; it may come from asking the
 // model again with v.Reason, or from a mechanical fix such as removing a
 // Markdown code fence. For the other kinds, and for output already streamed
 // to the client, the string is ignored. A non-nil error is answered instead
-// of the default 500 model_error (an *Error reaches the client as is).
+// of the default 500 model_error (an *[Error] reaches the client as is).
 type RepairFunc func(ctx context.Context, req *ChatRequest, v *Violation) (string, error)

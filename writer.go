@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-// Delta is one increment of a chat answer, the unit a Backend writes and a
+// Delta is one increment of a chat answer, the unit a [Backend] writes and a
 // sink turns into wire bytes. Any combination of fields may be set; empty
 // fields are ignored.
 type Delta struct {
@@ -36,8 +36,8 @@ type Delta struct {
 	// FinishReason ends the choice: "stop", "length", "tool_calls" or
 	// "content_filter". Nothing may be written to the choice after it.
 	FinishReason string
-	// StopSequence names the stop sequence (one of the request's Stop
-	// entries) whose match ended the choice, with FinishReason "stop" (a
+	// StopSequence names the stop sequence (one of the request's
+	// [ChatRequest].Stop entries) whose match ended the choice, with FinishReason "stop" (a
 	// StopSequence alone finishes the choice with "stop"). Anthropic
 	// Messages clients see it as stop_reason "stop_sequence" and
 	// stop_sequence; the OpenAI dialects have no field for it.
@@ -55,10 +55,10 @@ type ToolCallDelta struct {
 	Arguments string
 }
 
-// ErrChoiceFinished is returned when a Backend writes to a finished choice.
+// ErrChoiceFinished is returned when a [Backend] writes to a finished choice.
 var ErrChoiceFinished = errors.New("oaicompat: write to a finished choice")
 
-// ErrWriterClosed is returned when a Backend writes after its Chat call
+// ErrWriterClosed is returned when a [Backend] writes after its Chat call
 // returned (from a goroutine it left behind, say): the response is over.
 var ErrWriterClosed = errors.New("oaicompat: write after the backend returned")
 
@@ -66,14 +66,14 @@ var ErrWriterClosed = errors.New("oaicompat: write after the backend returned")
 // Responses object, ...). Implementations must be safe for concurrent use
 // by the writers of different choices.
 type sink interface {
-	// delta receives a delta for a choice; the ChatWriter has already
+	// delta receives a delta for a choice; the [ChatWriter] has already
 	// checked it (indexes, ids, finish reason).
 	delta(choice int, d Delta) error
 	// usage adds u to the usage of the response.
 	usage(u Usage)
 }
 
-// ChatWriter is what a Backend writes its answer to. It checks the deltas
+// ChatWriter is what a [Backend] writes its answer to. It checks the deltas
 // (tool-call indexes are assigned and checked, a finished choice takes no
 // more writes, the finish reason follows what the choice emitted) and
 // passes them to the sink that decides the wire shape. A ChatWriter is
@@ -109,7 +109,7 @@ func newChatWriter(s sink, req *ChatRequest, ids func(string) string, callPrefix
 // Index returns the index of the choice this writer writes.
 func (w *ChatWriter) Index() int { return w.choice }
 
-// Choice returns a writer for choice i of a MultiChoice backend's answer.
+// Choice returns a writer for choice i of a [MultiChoice] backend's answer.
 // It panics if i is outside [0, n).
 func (w *ChatWriter) Choice(i int) *ChatWriter {
 	if i < 0 || i >= w.st.n {
@@ -275,7 +275,7 @@ func (w *ChatWriter) finishIfOpen() error {
 	return w.Finish(FinishStop)
 }
 
-// close makes every later write fail with ErrWriterClosed.
+// close makes every later write fail with [ErrWriterClosed].
 func (w *ChatWriter) close() {
 	w.st.mu.Lock()
 	w.st.closed = true

@@ -6,7 +6,7 @@
 //
 // It is a leaf: it imports only the standard library and goccy/go-json.
 // The handler that serves these types from an oaicompat Backend lives in
-// package oaicompat (see its MessageCreator for backends that speak
+// package oaicompat (see [github.com/oaicompat/oaicompat.MessageCreator] for backends that speak
 // Messages themselves).
 //
 // The types keep what they do not model: a request's unknown top-level

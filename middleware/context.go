@@ -1,6 +1,10 @@
 package middleware
 
-import "context"
+import (
+	"context"
+
+	"github.com/oaicompat/oaicompat"
+)
 
 // record is what inner middleware learn about a request and outer
 // middleware report on after it returns (context values only flow inwards):
@@ -40,9 +44,15 @@ func KeyIDFromContext(ctx context.Context) string {
 // ContextWithKeyID returns ctx carrying id as the authenticated key id, for
 // servers that authenticate by other means but want RateLimit, AccessLog and
 // backends to see an identity.
+//
+// The id is also recorded as [oaicompat.CallInfo.KeyID] (a CallInfo is
+// created when ctx has none): the handler uses it as the owner of the
+// responses it stores.
 func ContextWithKeyID(ctx context.Context, id string) context.Context {
 	ctx, rec := withRecord(ctx)
 	rec.keyID = id
+	ctx, ci := oaicompat.NewCallInfoContext(ctx)
+	ci.KeyID = id
 	return ctx
 }
 

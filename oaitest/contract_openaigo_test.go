@@ -8,9 +8,11 @@ import (
 	"errors"
 	"image/png"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
 
@@ -308,5 +310,55 @@ func TestResponsesAPI(t *testing.T) {
 	}
 	if r := mock.LastRequest(); r.API != "responses" || r.Endpoint != oaitest.EndpointChat || r.Path != "/v1/responses" {
 		t.Errorf("journal: api %q endpoint %q path %q", r.API, r.Endpoint, r.Path)
+	}
+}
+
+// TestResponsesStoredPerKey: a response stored under one API key is, to
+// another key, an unknown id; the journal records both keys' requests.
+func TestResponsesStoredPerKey(t *testing.T) {
+	t.Parallel()
+	var reports []string // the mock reports every rejected request
+	mock := oaitest.NewServer(t, oaitest.WithReporter(func(msg string) { reports = append(reports, msg) }))
+	mock.On(oaitest.Chat().API("responses")).Reply(oaitest.Text("stored")).AnyTimes()
+	ctx := context.Background()
+	alice, bob := newOpenAI(mock, option.WithAPIKey("sk-alice")), newOpenAI(mock, option.WithAPIKey("sk-bob"))
+	resp, err := alice.Responses.New(ctx, responses.ResponseNewParams{Model: "gpt-4o-mini",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("remember this")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := alice.Responses.Get(ctx, resp.ID, responses.ResponseGetParams{}); err != nil || got.OutputText() != "stored" {
+		t.Errorf("the owner's GET: %v", err)
+	}
+	var apiErr *openai.Error
+	if _, err := bob.Responses.Get(ctx, resp.ID, responses.ResponseGetParams{}); !errors.As(err, &apiErr) || apiErr.StatusCode != 404 {
+		t.Errorf("another key's GET: %v", err)
+	}
+	if err := bob.Responses.Delete(ctx, resp.ID); !errors.As(err, &apiErr) || apiErr.StatusCode != 404 {
+		t.Errorf("another key's DELETE: %v", err)
+	}
+	_, err = bob.Responses.New(ctx, responses.ResponseNewParams{Model: "gpt-4o-mini", PreviousResponseID: openai.String(resp.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("what was it?")}})
+	if !errors.As(err, &apiErr) || apiErr.Code != "previous_response_not_found" {
+		t.Errorf("another key's previous_response_id: %v", err)
+	}
+	if _, err := alice.Responses.New(ctx, responses.ResponseNewParams{Model: "gpt-4o-mini", PreviousResponseID: openai.String(resp.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("what was it?")}}); err != nil {
+		t.Errorf("the owner chains: %v", err)
+	}
+	journal := mock.Requests()
+	if len(journal) != 6 || journal[2].Status != 404 || journal[3].Status != 404 || journal[4].Status != 400 || journal[5].Status != 200 {
+		t.Errorf("journal holds %d requests", len(journal))
+	}
+	want := []string{"#3 GET /v1/responses/" + resp.ID + " was rejected with 404",
+		"#4 DELETE /v1/responses/" + resp.ID + " was rejected with 404",
+		"#5 POST /v1/responses was rejected with 400: previous_response_id"}
+	if len(reports) != len(want) {
+		t.Fatalf("reports: %q", reports)
+	}
+	for i, w := range want {
+		if !strings.Contains(reports[i], w) {
+			t.Errorf("report %d: %q, want %q", i, reports[i], w)
+		}
 	}
 }

@@ -3,11 +3,14 @@ package oaitest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,6 +57,9 @@ func New(opts ...Option) *Mock {
 		// schema or tool choice, so that client code's handling is testable;
 		// Auto replies are schema-valid by construction.
 		oaicompat.WithoutOutputChecks(),
+		// Stored responses are private to the API key that created them,
+		// as OpenAI keeps them to a project.
+		oaicompat.WithOwner(keyOwner),
 	}
 	if !m.cfg.strictModels {
 		// A mock plays any model unless the test asks otherwise.
@@ -328,4 +334,21 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		m.fail("oaitest: request #%d %s %s was rejected with %d: %s%s", entry.Seq, entry.Method, entry.Path, e.Status, where, e.Message)
 	}
+}
+
+// keyOwner is the owner of the responses a request stores: a digest of its
+// API key (Authorization bearer token, api-key or x-api-key header), so that
+// no key is kept; requests without a key share the anonymous owner.
+func keyOwner(r *http.Request) string {
+	key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	for _, h := range []string{"Api-Key", "X-Api-Key"} {
+		if key == "" {
+			key = r.Header.Get(h)
+		}
+	}
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16])
 }

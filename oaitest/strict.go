@@ -2,10 +2,12 @@ package oaitest
 
 import (
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/responses"
 )
 
 // checkStrict refuses unknown fields, which the real API refuses and the
@@ -60,10 +62,30 @@ func unknownFields(r *Request) *oaicompat.Error {
 	}
 	names := make([]string, 0, len(extra))
 	for k := range extra {
+		if r.API == "responses" && responsesFields[k] {
+			continue // a Responses field chat has no field for
+		}
 		names = append(names, k)
+	}
+	if len(names) == 0 {
+		return nil
 	}
 	sort.Strings(names)
 	// OpenAI sends param null here; the message names the field.
 	e := oaicompat.InvalidRequest("", "Unrecognized request argument supplied: %s", strings.Join(names, ", "))
 	return e
 }
+
+// responsesFields are the fields of a Responses request: the translation
+// carries those chat has no field for (store, previous_response_id,
+// include, ...) in ChatRequest.Extra, and they are not unknown.
+var responsesFields = func() map[string]bool {
+	fields := map[string]bool{}
+	t := reflect.TypeFor[responses.Request]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			fields[name] = true
+		}
+	}
+	return fields
+}()

@@ -66,15 +66,6 @@ func (c class) String() string {
 	return "ok"
 }
 
-// retryable reports whether the same upstream may be tried again.
-func (c class) retryable() bool {
-	switch c {
-	case classConnect, classServer, classTimeout, classStream, classRateLimit:
-		return true
-	}
-	return false
-}
-
 // classifyStatus classifies an upstream error response by its status and
 // error type.
 func classifyStatus(status int, errType, code string) class {

@@ -241,6 +241,87 @@ type InputItem struct {
 // IsMessage reports whether the item is a message (typed or bare).
 func (it *InputItem) IsMessage() bool { return it.Type == "" || it.Type == "message" }
 
+// IsReference reports whether the item is an item_reference: typed so, or
+// an untyped item carrying only an id (the spec makes the type optional).
+func (it *InputItem) IsReference() bool {
+	return it.Type == "item_reference" || it.Type == "" && it.ID != "" && it.Role == "" && it.Content.IsNull()
+}
+
+// MarshalJSON implements json.Marshaler (see AppendJSON).
+func (it InputItem) MarshalJSON() ([]byte, error) { return it.AppendJSON(nil), nil }
+
+// AppendJSON appends the item's JSON to b with exactly the fields of its
+// type, as GET /v1/responses/{id}/input_items lists them: a message has
+// role and content, a function call call_id, name and arguments, a function
+// call output call_id and output, a reasoning item summary (and
+// encrypted_content when set), an item_reference its id; id and status
+// appear when set. An item of a type this package does not model is
+// written as received (Raw), or as its type and id.
+func (it *InputItem) AppendJSON(b []byte) []byte {
+	typ := it.Type
+	if typ == "" {
+		typ = "message"
+	}
+	modeled := true
+	switch typ {
+	case "message", "function_call", "function_call_output", "reasoning", "item_reference":
+	default:
+		modeled = false
+	}
+	if !modeled && len(it.Raw) > 0 {
+		return append(b, it.Raw...)
+	}
+	b = append(b, `{"type":`...)
+	b = jsonx.AppendString(b, typ)
+	if it.ID != "" {
+		b = append(b, `,"id":`...)
+		b = jsonx.AppendString(b, it.ID)
+	}
+	switch typ {
+	case "message":
+		b = append(b, `,"role":`...)
+		b = jsonx.AppendString(b, it.Role)
+		b = appendField(b, "content", &it.Content)
+	case "function_call":
+		b = append(b, `,"call_id":`...)
+		b = jsonx.AppendString(b, it.CallID)
+		b = append(b, `,"name":`...)
+		b = jsonx.AppendString(b, it.Name)
+		b = append(b, `,"arguments":`...)
+		b = jsonx.AppendString(b, it.Arguments)
+	case "function_call_output":
+		b = append(b, `,"call_id":`...)
+		b = jsonx.AppendString(b, it.CallID)
+		b = appendField(b, "output", &it.Output)
+	case "reasoning":
+		b = append(b, `,"summary":[`...)
+		for i, s := range it.Summary {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, s...)
+		}
+		b = append(b, ']')
+		if it.EncryptedContent != "" {
+			b = append(b, `,"encrypted_content":`...)
+			b = jsonx.AppendString(b, it.EncryptedContent)
+		}
+	}
+	if it.Status != "" && typ != "item_reference" {
+		b = append(b, `,"status":`...)
+		b = jsonx.AppendString(b, it.Status)
+	}
+	return append(b, '}')
+}
+
+// appendField appends ,"name": and c (null when absent).
+func appendField(b []byte, name string, c *Content) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return c.AppendJSON(b)
+}
+
 // UnmarshalJSON implements json.Unmarshaler, keeping the item's bytes in
 // Raw. Items of a type this package does not model decode only Type and ID,
 // so that their other fields may have any shape.
@@ -306,6 +387,34 @@ func (c Content) Parts() []Part { return c.u.List }
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *Content) UnmarshalJSON(data []byte) error { return c.u.UnmarshalJSON(data) }
 
+// AppendJSON appends the content's JSON to b: a string, a list of parts, or
+// null when absent.
+func (c *Content) AppendJSON(b []byte) []byte {
+	switch c.u.Form {
+	case jsonx.String:
+		return jsonx.AppendString(b, c.u.Text)
+	case jsonx.List:
+		b = append(b, '[')
+		for i := range c.u.List {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = c.u.List[i].AppendJSON(b)
+		}
+		return append(b, ']')
+	}
+	return append(b, "null"...)
+}
+
+// size is about the length of the content's text, without copying it.
+func (c *Content) size() int {
+	n := len(c.u.Text)
+	for i := range c.u.List {
+		n += 32 + len(c.u.List[i].Text) + len(c.u.List[i].ImageURL) + len(c.u.List[i].FileData)
+	}
+	return n
+}
+
 // MarshalJSON implements json.Marshaler.
 func (c Content) MarshalJSON() ([]byte, error) { return c.u.MarshalJSON() }
 
@@ -326,10 +435,13 @@ type Part struct {
 	Annotations []json.RawMessage `json:"annotations,omitempty"`
 }
 
-// MarshalJSON implements json.Marshaler: the fields a part's type requires
-// are always present (an empty text is "text":"").
-func (p Part) MarshalJSON() ([]byte, error) {
-	b := append([]byte(nil), `{"type":`...)
+// MarshalJSON implements json.Marshaler (see AppendJSON).
+func (p Part) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
+
+// AppendJSON appends the part's JSON to b: the fields its type requires are
+// always present (an empty text is "text":"").
+func (p *Part) AppendJSON(b []byte) []byte {
+	b = append(b, `{"type":`...)
 	b = jsonx.AppendString(b, p.Type)
 	opt := func(name, v string) {
 		if v != "" {
@@ -376,7 +488,7 @@ func (p Part) MarshalJSON() ([]byte, error) {
 		opt("file_url", p.FileURL)
 		opt("refusal", p.Refusal)
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // StreamOptions is stream_options of a streamed request.

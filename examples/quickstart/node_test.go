@@ -38,11 +38,6 @@ type agentRun struct {
 // output, embeddings and streamed text, each checked here on what the
 // script saw.
 func TestNodeClients(t *testing.T) {
-	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
-	dir, err := filepath.Abs("../../nodetest")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv, _ := startDemo(t)
 	const answer = "Here is what I found. get_weather for Paris: city Paris, temperature 22, condition sunny."
 	for _, c := range []struct {
@@ -81,24 +76,37 @@ func TestNodeClients(t *testing.T) {
 		}},
 	} {
 		t.Run(c.script, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join(dir, "node_modules", c.module)); err != nil {
-				testenv.Missing(t, "nodetest/node_modules/"+c.module+" is missing", "run `cd nodetest && npm ci`")
-			}
-			cmd := exec.Command(node, c.script, srv.URL)
-			cmd.Dir = dir
-			out, err := cmd.Output()
-			if err != nil {
-				var stderr []byte
-				if ee, ok := err.(*exec.ExitError); ok {
-					stderr = ee.Stderr
-				}
-				t.Fatalf("node %s: %v\n%s%s", c.script, err, out, stderr)
-			}
 			var r nodeResults
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("node %s printed %s: %v", c.script, out, err)
-			}
+			runNode(t, c.script, c.module, srv.URL, &r)
 			c.check(t, r)
 		})
+	}
+}
+
+// runNode runs nodetest/<script> with the server's URL, after checking that
+// node and the npm module it needs are installed, and decodes the JSON it
+// prints into out.
+func runNode(t *testing.T, script, module, url string, out any) {
+	t.Helper()
+	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
+	dir, err := filepath.Abs("../../nodetest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", module)); err != nil {
+		testenv.Missing(t, "nodetest/node_modules/"+module+" is missing", "run `cd nodetest && npm ci`")
+	}
+	cmd := exec.Command(node, script, url)
+	cmd.Dir = dir
+	printed, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("node %s: %v\n%s%s", script, err, printed, stderr)
+	}
+	if err := json.Unmarshal(printed, out); err != nil {
+		t.Fatalf("node %s printed %s: %v", script, printed, err)
 	}
 }

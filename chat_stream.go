@@ -6,32 +6,71 @@ import (
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
-// chatStream is the sink for stream:true chat requests: every delta becomes
-// one chat.completion.chunk event. The chunk JSON is written by hand: the
-// part shared by all chunks (id, object, created, model) is encoded once.
-type chatStream struct {
-	es             *eventStream
-	prefix         []byte // data: {"id":...,"choices":[
-	includeUsage   bool
-	reasoningField string
+// chunks is what the chat and the legacy completions streams share: the
+// part of every chunk that does not change (id, object, created, model),
+// encoded once; the scratch buffer chunks are written into; and how the
+// stream ends (the usage chunk when asked for, then [DONE], or an in-band
+// error, then [DONE]). Its mutex serialises the writers of the choices.
+type chunks struct {
+	es           *eventStream
+	prefix       []byte // data: {"id":...,"choices":[
+	includeUsage bool
 
-	mu       sync.Mutex
-	roleSent []bool
-	buf      []byte
+	mu  sync.Mutex
+	buf []byte
 }
 
-func newChatStream(es *eventStream, id string, created int64, req *ChatRequest, reasoningField string) *chatStream {
-	model, n, includeUsage := req.Model, req.Choices(), req.IncludeUsage()
+func newChunks(es *eventStream, object, id string, created int64, model string, includeUsage bool) chunks {
 	p := make([]byte, 0, 128+len(model))
 	p = append(p, `data: {"id":`...)
 	p = jsonx.AppendString(p, id)
-	p = append(p, `,"object":"chat.completion.chunk","created":`...)
+	p = append(p, `,"object":"`...)
+	p = append(p, object...)
+	p = append(p, `","created":`...)
 	p = jsonx.AppendInt(p, created)
 	p = append(p, `,"model":`...)
 	p = jsonx.AppendString(p, model)
 	p = append(p, `,"choices":[`...)
-	return &chatStream{es: es, prefix: p, includeUsage: includeUsage, reasoningField: reasoningField,
-		roleSent: make([]bool, n), buf: make([]byte, 0, 512)}
+	return chunks{es: es, prefix: p, includeUsage: includeUsage, buf: make([]byte, 0, 512)}
+}
+
+// end finishes the stream after the backend returned: the usage chunk when
+// asked for, then [DONE].
+func (c *chunks) end(u Usage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.includeUsage {
+		b := append(c.buf[:0], c.prefix...)
+		b = append(b, `],"usage":`...)
+		b = appendUsage(b, &u)
+		b = append(b, "}\n\n"...)
+		c.buf = b
+		if err := c.es.write(b); err != nil {
+			return err
+		}
+	}
+	return c.es.write(doneFrame)
+}
+
+// fail ends the stream with an in-band error: data: {"error":...}, then
+// [DONE].
+func (c *chunks) fail(e *Error, _ Usage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.es.write(append(errorFrame(e), doneFrame...))
+}
+
+// chatStream is the sink for stream:true chat requests: every delta becomes
+// one chat.completion.chunk event, written by hand.
+type chatStream struct {
+	chunks
+	reasoningField string
+	roleSent       []bool
+}
+
+func newChatStream(es *eventStream, id string, created int64, req *ChatRequest, reasoningField string) *chatStream {
+	return &chatStream{chunks: newChunks(es, "chat.completion.chunk", id, created, req.Model, req.IncludeUsage()),
+		reasoningField: reasoningField, roleSent: make([]bool, req.Choices())}
 }
 
 func (c *chatStream) delta(choice int, d Delta) error {
@@ -143,33 +182,6 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 	b = append(b, "}]}\n\n"...)
 	c.buf = b
 	return c.es.write(b)
-}
-
-// end finishes the stream after the backend returned: the usage chunk when
-// asked for, then [DONE].
-func (c *chatStream) end(u Usage) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.includeUsage {
-		b := append(c.buf[:0], c.prefix...)
-		b = append(b, `],"usage":`...)
-		b = appendUsage(b, &u)
-		b = append(b, "}\n\n"...)
-		c.buf = b
-		if err := c.es.write(b); err != nil {
-			return err
-		}
-	}
-	return c.es.write(doneFrame)
-}
-
-// fail ends the stream with an in-band error: data: {"error":...}, then
-// [DONE]. The legacy completions stream ends the same way.
-func (c *chatStream) fail(e *Error, _ Usage) error { return endWithError(c.es, e) }
-
-// endWithError ends a chat or legacy completions stream with e in-band.
-func endWithError(es *eventStream, e *Error) error {
-	return es.write(append(errorFrame(e), doneFrame...))
 }
 
 func appendUsage(b []byte, u *Usage) []byte {

@@ -3,7 +3,6 @@ package oaicompat
 import (
 	"encoding/json"
 	"net/http"
-	"sync"
 
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
@@ -149,29 +148,17 @@ func appendLegacyLogprobs(b []byte, lps []TokenLogprob, offset int) []byte {
 // completionStream is the sink of a streamed legacy request: text_completion
 // chunks, one choice each, then the usage chunk when asked for, then [DONE].
 type completionStream struct {
-	es           *eventStream
-	prefix       []byte // data: {"id":...,"choices":[
-	n            int
-	echo         []string // per prompt: the text put before each choice
-	includeUsage bool
-
-	mu      sync.Mutex
-	begun   []bool // per choice: first chunk sent
-	offsets []int  // per choice: text length so far, for text_offset
-	buf     []byte
+	chunks
+	n       int
+	echo    []string // per prompt: the text put before each choice
+	begun   []bool   // per choice: first chunk sent
+	offsets []int    // per choice: text length so far, for text_offset
 }
 
 func newCompletionStream(es *eventStream, id string, created int64, model string, n int, echo []string, includeUsage bool) *completionStream {
-	p := append([]byte(nil), `data: {"id":`...)
-	p = jsonx.AppendString(p, id)
-	p = append(p, `,"object":"text_completion","created":`...)
-	p = jsonx.AppendInt(p, created)
-	p = append(p, `,"model":`...)
-	p = jsonx.AppendString(p, model)
-	p = append(p, `,"choices":[`...)
 	total := n * len(echo)
-	return &completionStream{es: es, prefix: p, n: n, echo: echo, includeUsage: includeUsage,
-		begun: make([]bool, total), offsets: make([]int, total)}
+	return &completionStream{chunks: newChunks(es, "text_completion", id, created, model, includeUsage),
+		n: n, echo: echo, begun: make([]bool, total), offsets: make([]int, total)}
 }
 
 func (c *completionStream) delta(choice int, d Delta) error {
@@ -217,22 +204,3 @@ func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, fin
 	c.buf = b
 	return c.es.write(b)
 }
-
-// end sends the usage chunk when asked for, then [DONE].
-func (c *completionStream) end(u Usage) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.includeUsage {
-		b := append(c.buf[:0], c.prefix...)
-		b = append(b, `],"usage":`...)
-		b = appendUsage(b, &u)
-		b = append(b, "}\n\n"...)
-		c.buf = b
-		if err := c.es.write(b); err != nil {
-			return err
-		}
-	}
-	return c.es.write(doneFrame)
-}
-
-func (c *completionStream) fail(e *Error, _ Usage) error { return endWithError(c.es, e) }

@@ -13,8 +13,8 @@ var azureDeploymentPaths = map[string]bool{
 
 // mountAzure registers the Azure routes.
 func (h *Handler) mountAzure() {
-	h.mount("/openai/v1", nil)
-	h.mount("/openai", h.requireAPIVersion)
+	h.mount("/openai/v1", nil, h.endpoints())
+	h.mount("/openai", h.requireAPIVersion, h.endpoints())
 	for _, ep := range h.endpoints() {
 		if ep.method != http.MethodPost || !azureDeploymentPaths[ep.path] {
 			continue

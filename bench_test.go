@@ -24,7 +24,7 @@ func BenchmarkDecodeValidate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var req ChatRequest
-		if _, err := decodeRequest(typicalRequest, &req); err != nil {
+		if _, err := decodeRequest(typicalRequest, &req, nil); err != nil {
 			b.Fatal(err)
 		}
 		if err := req.validate(); err != nil {
@@ -47,7 +47,7 @@ func BenchmarkStreamChunk(b *testing.B) {
 	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0, 0)
 	req := &ChatRequest{Model: "gpt-4o-mini", Stream: true}
 	cs := newChatStream(es, "chatcmpl-0123456789abcdefghijklmn", 1700000000, req, "reasoning_content")
-	w := newChatWriter(&tallied{t: &tally{}, next: cs}, req, randomID)
+	w := newChatWriter(&tallied{t: &tally{}, next: cs}, req, randomID, "call_")
 	_ = w.WriteText("warm-up")
 	b.ReportAllocs()
 	for b.Loop() {

@@ -44,8 +44,9 @@ func (r *ChatRequest) info() requestInfo {
 
 // runChat calls the backend once, or once per choice when n>1 and the
 // backend is not a [MultiChoice], and finishes the choices it left open.
-func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink) error {
-	w := newChatWriter(s, req, h.cfg.ids)
+// Tool calls the backend gives no id get one with callPrefix.
+func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink, callPrefix string) error {
+	w := newChatWriter(s, req, h.cfg.ids, callPrefix)
 	defer w.close()
 	n := req.Choices()
 	mc, isMulti := h.backend.(MultiChoice)

@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
+
+	"github.com/oaicompat/oaicompat/anthropic"
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 	"github.com/oaicompat/oaicompat/responses"
 )
@@ -112,9 +114,22 @@ func unmarshal(data []byte, v any) error {
 	return gojson.Unmarshal(data, v)
 }
 
+// typeErrorFunc words the error for a field of the wrong type: param is
+// its path (messages[0].content), want and got describe the types
+// ("an array", "a string").
+type typeErrorFunc func(param, want, got string) *Error
+
+// openAITypeError is OpenAI's wording of a field of the wrong type.
+func openAITypeError(param, want, got string) *Error {
+	e := InvalidRequest(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, got)
+	e.Code = "invalid_type"
+	return e
+}
+
 // decodeRequest decodes data, which must be a JSON object, into v (a pointer
-// to a request struct) and returns the fields v's type does not model.
-func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
+// to a request struct) and returns the fields v's type does not model. A
+// field of the wrong type is reported by typeErr (nil: openAITypeError).
+func decodeRequest(data []byte, v any, typeErr typeErrorFunc) (map[string]json.RawMessage, error) {
 	if jsonx.FirstByte(data) != '{' {
 		if json.Valid(data) {
 			return nil, InvalidRequest("", "Invalid body: expected a JSON object.")
@@ -130,7 +145,7 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 	known := knownFields(t)
 	extra, err := extraFields(data, known)
 	if err != nil {
-		return nil, decodeError(data, t)
+		return nil, decodeError(data, t, typeErr)
 	}
 	for name := range extra {
 		if _, ok := known[strings.ToLower(name)]; ok {
@@ -141,7 +156,7 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 		}
 	}
 	if err := unmarshal(data, v); err != nil {
-		return nil, decodeError(data, t)
+		return nil, decodeError(data, t, typeErr)
 	}
 	return extra, nil
 }
@@ -149,15 +164,16 @@ func decodeRequest(data []byte, v any) (map[string]json.RawMessage, error) {
 // decodeError explains why data did not decode into t: malformed JSON, or the
 // first field whose type does not match, as OpenAI reports it. It runs only
 // on the error path, so it may be slow.
-func decodeError(data []byte, t reflect.Type) error {
+func decodeError(data []byte, t reflect.Type, typeErr typeErrorFunc) error {
 	var generic any
 	if err := json.Unmarshal(data, &generic); err != nil {
 		return errNotJSON
 	}
 	if param, want, got, ok := mismatch(t, generic, ""); ok {
-		e := InvalidRequest(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, got)
-		e.Code = "invalid_type"
-		return e
+		if typeErr == nil {
+			typeErr = openAITypeError
+		}
+		return typeErr(param, want, got)
 	}
 	return InvalidRequest("", "Invalid request body.")
 }
@@ -181,10 +197,24 @@ func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok b
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		raw, _ := json.Marshal(v)
-		if err := gojson.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
-			return path, unionDescription(t), jsonKind(v), true
+		if err := gojson.Unmarshal(raw, reflect.New(t).Interface()); err == nil {
+			return "", "", "", false
 		}
-		return "", "", "", false
+		// Find the value at fault inside a union that holds a list of
+		// typed elements, or in the fields of a struct that decodes itself.
+		if arr, isArr := v.([]any); isArr && listElem[t] != nil {
+			for i, ev := range arr {
+				if p, w, g, bad := mismatch(listElem[t], ev, path+"["+strconv.Itoa(i)+"]"); bad {
+					return p, w, g, true
+				}
+			}
+		}
+		if obj, isObj := v.(map[string]any); isObj && fieldsDecoded[t] {
+			if p, w, g, bad := mismatchFields(t, obj, path); bad {
+				return p, w, g, true
+			}
+		}
+		return path, unionDescription(t), jsonKind(v), true
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -192,18 +222,7 @@ func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok b
 		if !isObj {
 			return path, "an object", jsonKind(v), true
 		}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := jsonName(f)
-			if name == "" {
-				continue
-			}
-			if fv, present := obj[name]; present {
-				if p, w, g, bad := mismatch(f.Type, fv, joinPath(path, name)); bad {
-					return p, w, g, true
-				}
-			}
-		}
+		return mismatchFields(t, obj, path)
 	case reflect.Slice:
 		arr, isArr := v.([]any)
 		if !isArr {
@@ -248,6 +267,37 @@ func mismatch(t reflect.Type, v any, path string) (param, want, got string, ok b
 	return "", "", "", false
 }
 
+// mismatchFields checks the members of obj against the fields of struct t.
+func mismatchFields(t reflect.Type, obj map[string]any, path string) (param, want, got string, ok bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := jsonName(f)
+		if name == "" {
+			continue
+		}
+		if fv, present := obj[name]; present {
+			if p, w, g, bad := mismatch(f.Type, fv, joinPath(path, name)); bad {
+				return p, w, g, true
+			}
+		}
+	}
+	return "", "", "", false
+}
+
+// listElem maps the union types that may hold a list to the type of its
+// elements, and fieldsDecoded lists the structs whose UnmarshalJSON decodes
+// their fields as usual (keeping the bytes besides): mismatch looks inside
+// both to name the value at fault.
+var (
+	listElem = map[reflect.Type]reflect.Type{
+		reflect.TypeOf(anthropic.Content{}): reflect.TypeOf(anthropic.ContentBlock{}),
+	}
+	fieldsDecoded = map[reflect.Type]bool{
+		reflect.TypeOf(anthropic.ContentBlock{}): true,
+		reflect.TypeOf(anthropic.Tool{}):         true,
+	}
+)
+
 func joinPath(path, name string) string {
 	if path == "" {
 		return name
@@ -257,7 +307,7 @@ func joinPath(path, name string) string {
 
 func unionDescription(t reflect.Type) string {
 	switch t {
-	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(responses.Input{}), reflect.TypeOf(responses.Content{}):
+	case reflect.TypeOf(MessageContent{}), reflect.TypeOf(responses.Input{}), reflect.TypeOf(responses.Content{}), reflect.TypeOf(anthropic.Content{}):
 		return "one of a string or array of objects"
 	case reflect.TypeOf(Stop{}):
 		return "one of a string or array of strings"

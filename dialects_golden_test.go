@@ -42,8 +42,12 @@ func (parallel) Chat(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.C
 	return w.WriteText("done")
 }
 
-// TestDialectGoldenTranscripts pins the exact bytes of Responses and legacy
-// completions answers, streamed and not, under testdata/dialects/.
+// messagesTools offers one tool in a Messages request.
+const messagesTools = `"tools":[{"name":"get_weather","description":"Weather of a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}]`
+
+// TestDialectGoldenTranscripts pins the exact bytes of Responses, legacy
+// completions and Anthropic Messages answers, streamed and not, under
+// testdata/dialects/.
 func TestDialectGoldenTranscripts(t *testing.T) {
 	tools := `"tools":[{"type":"function","name":"get_weather","parameters":{"type":"object"}}]`
 	tests := []struct {
@@ -64,6 +68,17 @@ func TestDialectGoldenTranscripts(t *testing.T) {
 		{"completions.json", &dialectBackend{}, "/v1/completions", `{"model":"m1","prompt":["a","b"],"n":2,"echo":true}`},
 		{"completions_stream.sse", &dialectBackend{}, "/v1/completions", `{"model":"m1","prompt":"a b","stream":true,"logprobs":1,"stream_options":{"include_usage":true}}`},
 		{"completions_failed_stream.sse", failing{}, "/v1/completions", `{"model":"m1","prompt":"x","stream":true}`},
+		{"messages_text.json", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":100,"messages":[{"role":"user","content":"hello world"}]}`},
+		{"messages_text_stream.sse", &messagesBackend{}, "/v1/messages?beta=true", `{"model":"m1","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hello world"}]}`},
+		{"messages_tool_use.json", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":100,"messages":[{"role":"user","content":"weather?"}],` + messagesTools + `}`},
+		{"messages_tool_use_stream.sse", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"weather?"}],` + messagesTools + `}`},
+		{"messages_parallel_stream.sse", parallel{}, "/v1/messages", `{"model":"m1","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","input_schema":{"type":"object"}},{"name":"g","input_schema":{"type":"object"}}]}`},
+		{"messages_thinking.json", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":2048,"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"think"}]}`},
+		{"messages_thinking_stream.sse", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":2048,"stream":true,"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"think"}]}`},
+		{"messages_stop_sequence_stream.sse", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":100,"stream":true,"stop_sequences":["###"],"messages":[{"role":"user","content":"stop"}]}`},
+		{"messages_max_tokens_stream.sse", &messagesBackend{}, "/v1/messages", `{"model":"m1","max_tokens":3,"stream":true,"messages":[{"role":"user","content":"a b c d"}]}`},
+		{"messages_failed_stream.sse", failing{}, "/v1/messages", `{"model":"m1","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"x"}]}`},
+		{"messages_count_tokens.json", &messagesBackend{}, "/v1/messages/count_tokens", `{"model":"m1","system":"be brief","messages":[{"role":"user","content":"one two three"}]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

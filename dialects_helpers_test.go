@@ -36,16 +36,7 @@ func (s *dialectBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w
 	case last.Role == oaicompat.RoleTool:
 		return w.WriteText("The weather: " + last.Content.Text())
 	case len(req.Tools) > 0 && last.Role == oaicompat.RoleUser && req.Tools[0].Function != nil:
-		i, err := w.StartToolCall("", req.Tools[0].Function.Name)
-		if err != nil {
-			return err
-		}
-		for _, frag := range []string{`{"city":`, `"Paris"}`} {
-			if err := w.WriteToolCallArguments(i, frag); err != nil {
-				return err
-			}
-		}
-		return nil
+		return callParis(w, req.Tools[0].Function.Name)
 	case req.ResponseFormat != nil && req.ResponseFormat.Type == "json_schema":
 		return w.WriteText(`{"answer":"4"}`)
 	case req.LastUserMessage() == "refuse":
@@ -63,6 +54,20 @@ func (s *dialectBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w
 				TopLogprobs: []oaicompat.TopLogprob{{Token: word, Logprob: -0.5}}}}
 		}
 		if err := w.WriteDelta(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// callParis calls tool name with {"city":"Paris"}, in two fragments.
+func callParis(w *oaicompat.ChatWriter, name string) error {
+	i, err := w.StartToolCall("", name)
+	if err != nil {
+		return err
+	}
+	for _, frag := range []string{`{"city":`, `"Paris"}`} {
+		if err := w.WriteToolCallArguments(i, frag); err != nil {
 			return err
 		}
 	}

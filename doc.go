@@ -43,9 +43,14 @@
 // each response private to its owner: see [WithResponseStore] and
 // [WithOwner]),
 // the legacy POST /v1/completions (each prompt a user message), and, with
-// [WithAzure], Azure OpenAI's URL shapes. Each dialect is a request translator
-// plus a sink of its own; a Backend that speaks the Responses API natively
-// implements [Responder] and skips the translation.
+// [WithAzure], Azure OpenAI's URL shapes; and the Anthropic Messages API
+// (POST /v1/messages, wire types in package anthropic), whose answers,
+// streams and errors (in Anthropic's envelope, [WriteErrorFor] for
+// middleware) are the API's own, and whose count_tokens a [TokenCounter]
+// answers. Each dialect is a request translator plus a sink of its own; a
+// Backend that speaks the Responses API or Messages natively implements
+// [Responder] or [MessageCreator], writes the dialect's events to an
+// [EventWriter], and skips the translation.
 //
 // # Errors
 //

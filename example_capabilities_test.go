@@ -82,7 +82,7 @@ func ExampleMultiChoice() {
 // handler.
 type nativeResponses struct{ echoBackend }
 
-func (nativeResponses) Respond(_ context.Context, req *responses.Request, w *oaicompat.ResponseEventWriter) error {
+func (nativeResponses) Respond(_ context.Context, req *responses.Request, w *oaicompat.EventWriter) error {
 	resp := map[string]any{"id": "resp_1", "object": "response", "created_at": 1700000000, "model": req.Model,
 		"status": "completed", "output": []any{map[string]any{"type": "message", "id": "msg_1", "role": "assistant",
 			"status": "completed", "content": []any{map[string]any{"type": "output_text", "text": "native", "annotations": []any{}}}}}}

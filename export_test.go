@@ -8,6 +8,6 @@ func ValidateChat(r *ChatRequest) error { return r.validate() }
 // DecodeChat decodes a chat request body as the handler does.
 func DecodeChat(body []byte) (ChatRequest, error) {
 	var r ChatRequest
-	_, err := decodeRequest(body, &r)
+	_, err := decodeRequest(body, &r, nil)
 	return r, err
 }

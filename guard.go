@@ -247,6 +247,12 @@ func (g *guard) hold1(c *guardChoice, choice int, d Delta) error {
 	if len(c.queue) == 0 && d.ToolCall == nil && d.FinishReason == "" && !g.holdsContent(c) {
 		return g.next.delta(choice, d) // nothing held: straight through
 	}
+	if d.Reasoning != "" || d.ReasoningSignature != "" || len(d.Extra) > 0 {
+		// Reasoning is not judged, and precedes the answer it leads to.
+		if err := g.next.delta(choice, Delta{Reasoning: d.Reasoning, ReasoningSignature: d.ReasoningSignature, Extra: d.Extra}); err != nil {
+			return err
+		}
+	}
 	if d.Content != "" || len(d.Logprobs) > 0 {
 		if n := len(c.queue); n > 0 && c.queue[n-1].call < 0 {
 			it := &c.queue[n-1]
@@ -276,7 +282,7 @@ func (g *guard) hold1(c *guardChoice, choice int, d Delta) error {
 		return err
 	}
 	if d.FinishReason != "" {
-		return g.next.delta(choice, Delta{FinishReason: d.FinishReason})
+		return g.next.delta(choice, Delta{FinishReason: d.FinishReason, StopSequence: d.StopSequence})
 	}
 	return nil
 }

@@ -22,13 +22,19 @@ import (
 //	POST {base}/images/generations   ImageGenerator
 //	GET  {base}/models               ModelLister or WithModels
 //	GET  {base}/models/{model}
+//	POST {base}/messages             Anthropic Messages: MessageCreator, or
+//	                                 Backend through translation
+//	POST {base}/messages/count_tokens TokenCounter
 //
 // {base} is "/v1" unless [WithBasePath] says otherwise; [WithAzure] adds the
-// Azure OpenAI URL shapes. Any other path under
+// Azure OpenAI URL shapes (of the OpenAI routes). Any other path under
 // {base} answers 404 "Invalid URL (METHOD /path)" and a known path with the
-// wrong method 405, both in OpenAI's error envelope. Users who route
-// themselves mount the per-endpoint handlers (ChatCompletions, Responses,
-// GetResponse, Embeddings, ...) instead.
+// wrong method 405, both in OpenAI's error envelope, except under
+// {base}/messages, where every answer (404, 405, 413 included) is in the
+// Anthropic envelope with a request-id header, and a query such as
+// ?beta=true is ignored. Users who route themselves mount the per-endpoint
+// handlers (ChatCompletions, Responses, GetResponse, Embeddings, Messages,
+// ...) instead.
 type Handler struct {
 	backend Backend
 	cfg     config
@@ -43,7 +49,7 @@ func NewHandler(backend Backend, opts ...Option) *Handler {
 		o(&h.cfg)
 	}
 	h.created = h.cfg.now().Unix()
-	h.mount(h.cfg.basePath, nil)
+	h.mount(h.cfg.basePath, nil, append(h.endpoints(), h.messagesEndpoints()...))
 	if h.cfg.azure != nil {
 		h.mountAzure()
 	}
@@ -53,51 +59,80 @@ func NewHandler(backend Backend, opts ...Option) *Handler {
 // endpoint is one route of the API, relative to a base path.
 type endpoint struct {
 	method, path string
-	serve        http.HandlerFunc
+	serve        http.Handler
+	// envelope answers an error of the route's API before any output, the
+	// route's 404 and 405 included; nil is OpenAI's (WriteError).
+	envelope func(w http.ResponseWriter, r *http.Request, e *Error)
 }
 
-// endpoints lists the routes every base path serves.
+// messagesEndpoints lists the routes of the Anthropic Messages API.
+func (h *Handler) messagesEndpoints() []endpoint {
+	return []endpoint{
+		{"POST", "/messages", h.anthropicRoute(h.serve(func() dialect { return new(messagesDialect) })), h.writeAnthropicError},
+		{"POST", "/messages/count_tokens", h.anthropicRoute(h.serve(func() dialect { return new(countTokensDialect) })), h.writeAnthropicError},
+	}
+}
+
+// writeAnthropicError answers e on a route of the Messages API.
+func (h *Handler) writeAnthropicError(w http.ResponseWriter, r *http.Request, e *Error) {
+	setRequestID(w, r, h.cfg.ids)
+	writeAnthropicError(w, e)
+}
+
+// endpoints lists the OpenAI routes every base path serves.
 func (h *Handler) endpoints() []endpoint {
 	eps := []endpoint{
-		{"POST", "/chat/completions", h.serve(func() dialect { return new(chatDialect) })},
-		{"POST", "/completions", h.serve(func() dialect { return new(completionsDialect) })},
-		{"POST", "/responses", h.serve(func() dialect { return new(responsesDialect) })},
-		{"POST", "/embeddings", h.serve(func() dialect { return new(embeddingsDialect) })},
-		{"POST", "/images/generations", h.serve(func() dialect { return new(imagesDialect) })},
-		{"GET", "/models", h.serveListModels},
-		{"GET", "/models/{model...}", h.serveGetModel},
+		{"POST", "/chat/completions", h.serve(func() dialect { return new(chatDialect) }), nil},
+		{"POST", "/completions", h.serve(func() dialect { return new(completionsDialect) }), nil},
+		{"POST", "/responses", h.serve(func() dialect { return new(responsesDialect) }), nil},
+		{"POST", "/embeddings", h.serve(func() dialect { return new(embeddingsDialect) }), nil},
+		{"POST", "/images/generations", h.serve(func() dialect { return new(imagesDialect) }), nil},
+		{"GET", "/models", http.HandlerFunc(h.serveListModels), nil},
+		{"GET", "/models/{model...}", http.HandlerFunc(h.serveGetModel), nil},
 	}
 	if h.cfg.store != nil {
 		eps = append(eps,
-			endpoint{"GET", "/responses/{id}", h.serveGetResponse},
-			endpoint{"DELETE", "/responses/{id}", h.serveDeleteResponse},
-			endpoint{"GET", "/responses/{id}/input_items", h.serveInputItems})
+			endpoint{"GET", "/responses/{id}", http.HandlerFunc(h.serveGetResponse), nil},
+			endpoint{"DELETE", "/responses/{id}", http.HandlerFunc(h.serveDeleteResponse), nil},
+			endpoint{"GET", "/responses/{id}/input_items", http.HandlerFunc(h.serveInputItems), nil})
 	}
 	return eps
 }
 
-// mount registers the endpoints under prefix, each wrapped by wrap (when
-// not nil); a known path with another method answers 405, any other path
-// under prefix 404 "Invalid URL".
-func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler) {
+// mount registers eps under prefix, each wrapped by wrap (when not nil); a
+// known path with another method answers 405, any other path under prefix
+// 404 "Invalid URL", each in the envelope of the route's API (a route with
+// its own envelope also claims the paths below it).
+func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler, eps []endpoint) {
 	if wrap == nil {
 		wrap = func(next http.Handler) http.Handler { return next }
 	}
 	allow := map[string][]string{}
+	envelope := map[string]func(http.ResponseWriter, *http.Request, *Error){}
 	var paths []string
-	for _, ep := range h.endpoints() {
+	for _, ep := range eps {
 		if allow[ep.path] == nil {
 			paths = append(paths, ep.path)
 		}
 		allow[ep.path] = append(allow[ep.path], ep.method)
+		envelope[ep.path] = ep.envelope
 		h.mux.Handle(ep.method+" "+prefix+ep.path, h.recover(wrap(ep.serve)))
 	}
+	openAI := func(w http.ResponseWriter, _ *http.Request, e *Error) { WriteError(w, e) }
 	for _, p := range paths {
-		methods := strings.Join(allow[p], ", ")
+		methods, env := strings.Join(allow[p], ", "), envelope[p]
+		if env == nil {
+			env = openAI
+		}
 		h.mux.Handle(prefix+p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", methods)
-			WriteError(w, &Error{Status: http.StatusMethodNotAllowed, Type: TypeInvalidRequest, Code: "method_not_allowed", Message: fmt.Sprintf("Method %s not allowed for %s; use %s.", r.Method, r.URL.Path, methods)})
+			env(w, r, &Error{Status: http.StatusMethodNotAllowed, Type: TypeInvalidRequest, Code: "method_not_allowed", Message: fmt.Sprintf("Method %s not allowed for %s; use %s.", r.Method, r.URL.Path, methods)})
 		}))
+		if envelope[p] != nil && allow[p+"/"] == nil {
+			h.mux.Handle(prefix+p+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				env(w, r, invalidURL(r))
+			}))
+		}
 	}
 	h.mux.Handle(prefix+"/", h.recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, invalidURL(r))
@@ -128,7 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.Path, u.RawPath = base+rest, ""
 	r2.URL = &u
 	if _, pattern := h.mux.Handler(r2); pattern == base+"/" || pattern == "" {
-		WriteError(w, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf(
+		WriteErrorFor(w, r, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Message: fmt.Sprintf(
 			"Invalid URL (%s %s): this server answers the OpenAI API under %s (for example POST %s/chat/completions).",
 			r.Method, p, mountedAt, mountedAt)})
 		return
@@ -179,6 +214,17 @@ func (h *Handler) ImageGenerations() http.Handler {
 	return h.recover(h.serve(func() dialect { return new(imagesDialect) }))
 }
 
+// Messages returns the handler of POST /v1/messages (Anthropic Messages)
+// alone: its answers carry a request-id header and its errors are in the
+// Anthropic envelope.
+func (h *Handler) Messages() http.Handler { return h.recover(h.messagesEndpoints()[0].serve) }
+
+// MessagesCountTokens returns the handler of POST
+// /v1/messages/count_tokens alone (see [TokenCounter]).
+func (h *Handler) MessagesCountTokens() http.Handler {
+	return h.recover(h.messagesEndpoints()[1].serve)
+}
+
 // ListModels returns the handler of GET /v1/models alone.
 func (h *Handler) ListModels() http.Handler { return h.recover(http.HandlerFunc(h.serveListModels)) }
 
@@ -199,7 +245,7 @@ func (p *panicWriter) Write(b []byte) (int, error) { p.wrote = true; return p.Re
 func (p *panicWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 // recover turns a panic in next (a backend's, usually) into a 500 in the
-// OpenAI envelope, logged with its stack; the server keeps serving. A panic
+// envelope of the request's API (see WriteErrorFor), logged with its stack; the server keeps serving. A panic
 // after a stream began is reported in-band by the streaming code itself.
 func (h *Handler) recover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -211,7 +257,7 @@ func (h *Handler) recover(next http.Handler) http.Handler {
 				}
 				h.logPanic(r, v, debug.Stack())
 				if !pw.wrote {
-					WriteError(pw, genericServerError)
+					WriteErrorFor(pw, r, genericServerError)
 				}
 			}
 		}()

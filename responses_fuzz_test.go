@@ -226,7 +226,7 @@ func FuzzResponsesTranslation(f *testing.F) {
 			t.Fatal(err)
 		}
 		var req responses.Request
-		extra, err := decodeRequest(body, &req)
+		extra, err := decodeRequest(body, &req, nil)
 		if err != nil {
 			return // a decode error is an ordinary 400
 		}
@@ -309,7 +309,7 @@ func FuzzResponsesEvents(f *testing.F) {
 		rec := httptest.NewRecorder()
 		es := newEventStream(rec, nil, 0, 0)
 		streamed := newResponseSink(es, skel, ids())
-		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: streamed}, chat, ids()))
+		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: streamed}, chat, ids(), "call_"))
 		final, err := streamed.finishResponse(nil, 2, Usage{})
 		if err != nil {
 			t.Fatal(err)
@@ -321,7 +321,7 @@ func FuzzResponsesEvents(f *testing.F) {
 		completed := checkEventSequence(t, rec.Body.Bytes())
 
 		collected := newResponseSink(nil, skel, ids())
-		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: collected}, chat, ids()))
+		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: collected}, chat, ids(), "call_"))
 		resp, err := collected.finishResponse(nil, 2, Usage{})
 		if err != nil {
 			t.Fatal(err)

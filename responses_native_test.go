@@ -17,7 +17,7 @@ import (
 // answers with a reasoning item, which the chat translation cannot produce.
 type native struct{ dialectBackend }
 
-func (*native) Respond(_ context.Context, req *oaresponses.Request, w *oaicompat.ResponseEventWriter) error {
+func (*native) Respond(_ context.Context, req *oaresponses.Request, w *oaicompat.EventWriter) error {
 	resp := map[string]any{"id": "resp_native", "object": "response", "created_at": 1, "status": "in_progress", "model": req.Model, "output": []any{}}
 	if err := w.WriteEvent(map[string]any{"type": "response.created", "sequence_number": 99, "response": resp}); err != nil {
 		return err

@@ -68,7 +68,7 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 		PromptCacheKey: r.PromptCacheKey, PromptCacheRetention: r.PromptCacheRetention,
 		PromptCacheOptions: r.PromptCacheOptions, Moderation: r.Moderation, Raw: r.Raw,
 	}
-	extra, err := responseExtra(r)
+	extra, err := translatedExtra(r.Raw, r.Extra, responseFieldsMapped)
 	if err != nil {
 		return nil, err
 	}
@@ -119,19 +119,21 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 	return c, nil
 }
 
-// responseExtra collects the fields chat has no field for.
-func responseExtra(r *responses.Request) (map[string]json.RawMessage, error) {
-	var extra map[string]json.RawMessage
-	if jsonx.FirstByte(r.Raw) == '{' {
+// translatedExtra collects the fields of a translated dialect's request
+// that chat has no field for: those of its body raw not in mapped, and its
+// decoded extra.
+func translatedExtra(raw json.RawMessage, extra map[string]json.RawMessage, mapped map[string]struct{}) (map[string]json.RawMessage, error) {
+	var out map[string]json.RawMessage
+	if jsonx.FirstByte(raw) == '{' {
 		var err error
-		if extra, err = extraFields(r.Raw, responseFieldsMapped); err != nil {
+		if out, err = extraFields(raw, mapped); err != nil {
 			return nil, err
 		}
 	}
-	for k, v := range r.Extra {
-		extra = withExtra(extra, k, v)
+	for k, v := range extra {
+		out = withExtra(out, k, v)
 	}
-	return extra, nil
+	return out, nil
 }
 
 func withExtra(m map[string]json.RawMessage, k string, v json.RawMessage) map[string]json.RawMessage {

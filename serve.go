@@ -45,6 +45,12 @@ type requestInfo struct {
 	maxOutput int // the most tokens it may generate, all choices together; 0: no bound
 }
 
+// typeWording is implemented by dialects whose API words the error for a
+// body field of the wrong type its own way; the others use OpenAI's words.
+type typeWording interface {
+	typeError(param, want, got string) *Error
+}
+
 // capability is implemented by dialects that need an optional [Backend]
 // capability; without it the endpoint answers [Unsupported] before reading
 // the body.
@@ -123,7 +129,11 @@ func (x *exchange) decode(d dialect) error {
 	if err != nil {
 		return requestError(err)
 	}
-	extra, err := decodeRequest(body, d.target())
+	var typeErr typeErrorFunc
+	if w, ok := d.(typeWording); ok {
+		typeErr = w.typeError
+	}
+	extra, err := decodeRequest(body, d.target(), typeErr)
 	if err != nil {
 		return err
 	}
@@ -218,9 +228,10 @@ type wireSink interface {
 // chatAnswer is the answer of a dialect translated onto Chat: its chat
 // calls run in turn, each behind the output guard, into the dialect's sink.
 type chatAnswer struct {
-	x     *exchange
-	calls []*ChatRequest
-	sink  wireSink
+	x          *exchange
+	calls      []*ChatRequest
+	sink       wireSink
+	callPrefix string // of the tool-call ids made for the backend: "call_" unless the dialect says
 }
 
 // translated returns the answer that runs calls into s.
@@ -230,7 +241,7 @@ func (x *exchange) translated(s wireSink, calls ...*ChatRequest) *chatAnswer {
 		n += c.Choices()
 	}
 	x.t.grow(n)
-	return &chatAnswer{x: x, calls: calls, sink: s}
+	return &chatAnswer{x: x, calls: calls, sink: s, callPrefix: "call_"}
 }
 
 // run runs the calls in order. A call whose token limit is 0 (a legacy
@@ -246,7 +257,7 @@ func (a *chatAnswer) run(ctx context.Context) error {
 			}
 		} else {
 			g := x.h.newGuard(ctx, c, x.info.stream)
-			err = g.result(x.h.runChat(ctx, c, g.wrap(ts)))
+			err = g.result(x.h.runChat(ctx, c, g.wrap(ts), a.callPrefix))
 		}
 		x.t.nextCall()
 		if err != nil {

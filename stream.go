@@ -17,9 +17,10 @@ import (
 //     so that wrappers implementing Unwrap keep streaming;
 //   - each write has a deadline (WithWriteTimeout): a client that stops
 //     reading makes it fail instead of pinning the backend;
-//   - while the backend is silent for a keep-alive interval a comment
-//     ": ping" is sent (this commits the headers); the pings come from a
-//     runtime timer, not a goroutine per stream;
+//   - while the backend is silent for a keep-alive interval a keep-alive
+//     frame is sent (this commits the headers): the comment ": ping" unless
+//     the dialect set its own (Anthropic's "event: ping"); the pings come
+//     from a runtime timer, not a goroutine per stream;
 //   - the first failed write cancels the backend's context and is sticky.
 
 // eventStream writes server-sent events to one response.
@@ -29,6 +30,7 @@ type eventStream struct {
 	cancel       func() // cancels the backend on a failed write
 	keepAlive    time.Duration
 	writeTimeout time.Duration
+	ping         []byte // the keep-alive frame; set it before startKeepAlive
 
 	mu       sync.Mutex
 	started  bool
@@ -41,7 +43,7 @@ type eventStream struct {
 
 func newEventStream(w http.ResponseWriter, cancel func(), keepAlive, writeTimeout time.Duration) *eventStream {
 	return &eventStream{w: w, rc: http.NewResponseController(w), cancel: cancel,
-		keepAlive: keepAlive, writeTimeout: writeTimeout}
+		keepAlive: keepAlive, writeTimeout: writeTimeout, ping: pingFrame}
 }
 
 // startKeepAlive starts the keep-alive pings (none on a nil stream).
@@ -65,7 +67,7 @@ func (s *eventStream) tick() {
 		return
 	}
 	if !s.active {
-		_ = s.writeLocked(pingFrame)
+		_ = s.writeLocked(s.ping)
 	}
 	s.active = false
 	if s.err == nil {

@@ -135,6 +135,14 @@ type Message struct {
 	Audio        json.RawMessage `json:"audio,omitempty"`
 	FunctionCall *FunctionCall   `json:"function_call,omitempty"`
 	Reasoning    *string         `json:"reasoning_content,omitempty"`
+	// ReasoningSignature is the opaque signature that came with Reasoning
+	// in a dialect that has one (an Anthropic thinking block's signature),
+	// for backends that must send it back to the model that made it.
+	ReasoningSignature string `json:"-"`
+	// Extra holds members of the message in a translated dialect that chat
+	// has no field for, as raw JSON (an Anthropic tool_result's is_error
+	// and cache_control).
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // SystemRole returns the message's role with "developer" folded into
@@ -147,7 +155,8 @@ func (m *Message) SystemRole() string {
 }
 
 // ContentPart is one element of a content list. Type is "text", "image_url",
-// "input_audio", "file" or "refusal"; the matching field is set.
+// "input_audio", "file" or "refusal"; the matching field is set. Parts
+// translated from another dialect may have other types (see Extra).
 type ContentPart struct {
 	Type       string      `json:"type"`
 	Text       string      `json:"text,omitempty"`
@@ -155,6 +164,12 @@ type ContentPart struct {
 	InputAudio *InputAudio `json:"input_audio,omitempty"`
 	File       *FileInput  `json:"file,omitempty"`
 	Refusal    string      `json:"refusal,omitempty"`
+	// Extra holds members of the part in a translated dialect that chat has
+	// no field for, as raw JSON: an Anthropic block's cache_control or
+	// citations, and every member but "type" of a block chat has no part
+	// for (a document, a search result, a redacted_thinking block), whose
+	// Type is then the block's type.
+	Extra map[string]json.RawMessage `json:"-"`
 
 	noText bool // decoded without a "text" member
 }

@@ -36,6 +36,12 @@ type Delta struct {
 	// FinishReason ends the choice: "stop", "length", "tool_calls" or
 	// "content_filter". Nothing may be written to the choice after it.
 	FinishReason string
+	// StopSequence names the stop sequence (one of the request's
+	// [ChatRequest].Stop entries) whose match ended the choice, with FinishReason "stop" (a
+	// StopSequence alone finishes the choice with "stop"). Anthropic
+	// Messages clients see it as stop_reason "stop_sequence" and
+	// stop_sequence; the OpenAI dialects have no field for it.
+	StopSequence string
 }
 
 // ToolCallDelta is a fragment of a tool call. The first fragment of a call
@@ -73,11 +79,12 @@ type sink interface {
 // passes them to the sink that decides the wire shape. A ChatWriter is
 // bound to one choice; with n>1 each goroutine gets its own.
 type ChatWriter struct {
-	s      sink
-	st     *writerState
-	choice int
-	ids    func(prefix string) string
-	req    *ChatRequest
+	s          sink
+	st         *writerState
+	choice     int
+	ids        func(prefix string) string
+	callPrefix string // of the tool-call ids it makes
+	req        *ChatRequest
 }
 
 // writerState is the per-response state shared by the writers of all choices.
@@ -94,9 +101,9 @@ type choiceState struct {
 	wrote    bool // anything written
 }
 
-func newChatWriter(s sink, req *ChatRequest, ids func(string) string) *ChatWriter {
+func newChatWriter(s sink, req *ChatRequest, ids func(string) string, callPrefix string) *ChatWriter {
 	n := req.Choices()
-	return &ChatWriter{s: s, st: &writerState{choices: make([]choiceState, n), n: n}, ids: ids, req: req}
+	return &ChatWriter{s: s, st: &writerState{choices: make([]choiceState, n), n: n}, ids: ids, callPrefix: callPrefix, req: req}
 }
 
 // Index returns the index of the choice this writer writes.
@@ -203,7 +210,7 @@ func (w *ChatWriter) WriteDelta(d Delta) error {
 			}
 			if tc.ID == "" {
 				t := *tc
-				t.ID = w.ids("call_")
+				t.ID = w.ids(w.callPrefix)
 				d.ToolCall = &t
 			}
 			cs.calls++
@@ -217,6 +224,9 @@ func (w *ChatWriter) WriteDelta(d Delta) error {
 				d.ToolCall = &t
 			}
 		}
+	}
+	if d.StopSequence != "" && d.FinishReason == "" {
+		d.FinishReason = FinishStop
 	}
 	if d.FinishReason != "" {
 		d.FinishReason = effectiveFinish(d.FinishReason, cs.calls > 0)

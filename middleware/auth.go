@@ -85,16 +85,16 @@ func Auth(keys KeyLookup, opts ...AuthOption) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			key := cfg.key(r)
 			if key == "" {
-				oaicompat.WriteError(w, errMissingKey)
+				oaicompat.WriteErrorFor(w, r, errMissingKey)
 				return
 			}
 			id, ok, err := keys(r.Context(), key)
 			if err != nil {
-				oaicompat.WriteError(w, err)
+				oaicompat.WriteErrorFor(w, r, err)
 				return
 			}
 			if !ok {
-				oaicompat.WriteError(w, incorrectKey(key))
+				oaicompat.WriteErrorFor(w, r, incorrectKey(key))
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(ContextWithKeyID(r.Context(), id)))

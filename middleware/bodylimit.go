@@ -23,7 +23,7 @@ func BodyLimit(n int64) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > n {
 				w.Header().Set("Connection", "close") // the unread body is not drained
-				oaicompat.WriteError(w, &http.MaxBytesError{Limit: n})
+				oaicompat.WriteErrorFor(w, r, &http.MaxBytesError{Limit: n})
 				return
 			}
 			if r.Body != nil && r.Body != http.NoBody {

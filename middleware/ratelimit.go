@@ -124,7 +124,7 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 	if lim.Tokens > 0 {
 		buf, err := bufferBody(w, r)
 		if err != nil {
-			oaicompat.WriteError(w, err)
+			oaicompat.WriteErrorFor(w, r, err)
 			return
 		}
 		defer putBodyBuffer(buf)
@@ -134,7 +134,7 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 		r = &r2
 		estimate = c.estimate(r, body)
 		if estimate > lim.Tokens {
-			oaicompat.WriteError(w, requestTooLarge(lim, estimate, body))
+			oaicompat.WriteErrorFor(w, r, requestTooLarge(lim, estimate, body))
 			return
 		}
 	}
@@ -149,7 +149,7 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 	}
 	ok, buckets, err := c.store.Take(r.Context(), key, c.now(), charges)
 	if err != nil {
-		oaicompat.WriteError(w, errLimiterDown.WithCause(err))
+		oaicompat.WriteErrorFor(w, r, errLimiterDown.WithCause(err))
 		return
 	}
 	h := w.Header()
@@ -157,7 +157,7 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 		setLimitHeaders(h, ch, buckets[i])
 	}
 	if !ok {
-		oaicompat.WriteError(w, refusal(lim, charges, buckets, body))
+		oaicompat.WriteErrorFor(w, r, refusal(lim, charges, buckets, body))
 		return
 	}
 

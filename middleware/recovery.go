@@ -51,7 +51,7 @@ func Recovery(logger *slog.Logger) func(http.Handler) http.Handler {
 				}
 				switch {
 				case !rw.Started():
-					oaicompat.WriteError(rw, e)
+					oaicompat.WriteErrorFor(rw, r, e)
 				case strings.HasPrefix(rw.Header().Get("Content-Type"), "text/event-stream"):
 					_ = oaicompat.WriteStreamError(rw, e)
 				default:

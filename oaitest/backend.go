@@ -19,6 +19,7 @@ var (
 	_ oaicompat.Embedder       = backend{}
 	_ oaicompat.ImageGenerator = backend{}
 	_ oaicompat.ModelLister    = backend{}
+	_ oaicompat.TokenCounter   = backend{}
 )
 
 // noMatch is answered to a request no rule matches: 501 with
@@ -178,8 +179,8 @@ func (m *Mock) chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 		if err := m.interrupt(ctx, rep, written); err != nil {
 			return err
 		}
-		if rep.finish != "" {
-			if err := cw.Finish(rep.finish); err != nil {
+		if rep.finish != "" || rep.stopSeq != "" {
+			if err := cw.WriteDelta(oaicompat.Delta{FinishReason: rep.finish, StopSequence: rep.stopSeq}); err != nil {
 				return err
 			}
 		}
@@ -202,6 +203,19 @@ func (m *Mock) interrupt(ctx context.Context, rep *Reply, written int) error {
 		return rep.errEvent
 	}
 	return nil
+}
+
+// CountTokens implements oaicompat.TokenCounter, behind the Anthropic
+// Messages API's count_tokens: the mock's own count of the request's
+// prompt (PromptTokens), journaled, without a rule.
+func (b backend) CountTokens(ctx context.Context, req *oaicompat.ChatRequest) (int, error) {
+	if c := callFrom(ctx); c != nil {
+		b.m.mu.Lock()
+		c.handled = true
+		c.req.Chat, c.req.API = req, "messages.count_tokens"
+		b.m.mu.Unlock()
+	}
+	return PromptTokens(req), nil
 }
 
 // Embed implements oaicompat.Embedder.

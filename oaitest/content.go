@@ -9,6 +9,7 @@ import (
 // content is a chat reply resolved against its request: what the
 // assistant says, refuses or calls.
 type content struct {
+	reasoning     string
 	text, refusal string
 	calls         []ToolCall
 }
@@ -22,6 +23,12 @@ const autoText = "This is a reply from the oaitest mock."
 // schema), a value valid against the json_schema response format, "{}"
 // for json_object, else autoText.
 func resolve(req *oaicompat.ChatRequest, rep *Reply) content {
+	c := resolveAnswer(req, rep)
+	c.reasoning = rep.reasoning
+	return c
+}
+
+func resolveAnswer(req *oaicompat.ChatRequest, rep *Reply) content {
 	if !rep.auto {
 		return content{text: rep.text, refusal: rep.refusal, calls: rep.calls}
 	}
@@ -70,10 +77,14 @@ func forcedTool(req *oaicompat.ChatRequest) *oaicompat.FunctionDefinition {
 	return nil
 }
 
-// ops splits the content into token-sized writes for one choice: text
-// pieces, refusal pieces, then each call's start and argument pieces.
+// ops splits the content into token-sized writes for one choice:
+// reasoning pieces, text pieces, refusal pieces, then each call's start and
+// argument pieces.
 func (c content) ops() []func(*oaicompat.ChatWriter) error {
 	var ops []func(*oaicompat.ChatWriter) error
+	for _, p := range pieces(c.reasoning) {
+		ops = append(ops, func(w *oaicompat.ChatWriter) error { return w.WriteReasoning(p) })
+	}
 	for _, p := range pieces(c.text) {
 		ops = append(ops, func(w *oaicompat.ChatWriter) error { return w.WriteText(p) })
 	}

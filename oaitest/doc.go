@@ -25,10 +25,12 @@
 //   - match.go, rule.go: Match conditions (model, endpoint, last user
 //     message, any message, tools, tool results, turn index, headers,
 //     predicates) and Rules with cardinality (Once, Times, AnyTimes) and
-//     ordered Scripts. Chat rules also answer the Responses API and legacy
-//     completions, which the handler translates into chat requests. Unmatched requests and unmet rules fail the test with
+//     ordered Scripts. Chat rules also answer the Responses API, legacy
+//     completions and the Anthropic Messages API (its clients take RootURL
+//     as their base URL), which the handler translates into chat requests;
+//     Match.API tells them apart. Unmatched requests and unmet rules fail the test with
 //     a near-miss message naming the closest rule and what differed.
-//   - reply.go: Replies: text, refusal, parallel tool calls, structured
+//   - reply.go: Replies: text, refusal, reasoning, stop sequences, parallel tool calls, structured
 //     JSON, generated values for json_schema and forced tool calls
 //     (schema.go), HTTP errors with the headers the SDKs read, embeddings,
 //     images, model lists, any Backend; finish reason and usage.

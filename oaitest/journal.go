@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/anthropic"
 )
 
 // Request is one journal entry: a request the mock received, how it was
@@ -25,19 +26,22 @@ type Request struct {
 	Body []byte
 	// Endpoint is EndpointChat, EndpointEmbeddings, EndpointImages,
 	// EndpointModels, or "" for a path the mock does not serve. Requests of
-	// the Responses API and of legacy completions are EndpointChat too: the
-	// handler translates them into chat requests for the mock (their API
-	// field tells them apart).
+	// the Responses API, of legacy completions and of Anthropic Messages
+	// are EndpointChat too: the handler translates them into chat requests
+	// for the mock (their API field tells them apart).
 	Endpoint string
 	// API is the wire API the request used: "chat.completions",
-	// "responses", "completions", "embeddings", ... (oaicompat.CallInfo's
-	// Endpoint).
+	// "responses", "completions", "messages", "messages.count_tokens",
+	// "embeddings", ... (oaicompat.CallInfo's Endpoint).
 	API string
 	// The decoded request, for the endpoint it was sent to; a body that the
 	// handler rejected is decoded as far as possible.
 	Chat      *oaicompat.ChatRequest
 	Embedding *oaicompat.EmbeddingRequest
 	Image     *oaicompat.ImageRequest
+	// Messages is an Anthropic Messages request as sent (Chat holds its
+	// translation, which rules match).
+	Messages *anthropic.Request
 	// Attempt is 1 for the first request with this method, path and body,
 	// 2 for its first retry, and so on.
 	Attempt int
@@ -69,6 +73,8 @@ func (r *Request) model() string {
 	switch {
 	case r.Chat != nil:
 		return r.Chat.Model
+	case r.Messages != nil:
+		return r.Messages.Model
 	case r.Embedding != nil:
 		return r.Embedding.Model
 	case r.Image != nil:
@@ -208,10 +214,16 @@ func redact(h http.Header) http.Header {
 	return c
 }
 
+// isMessagesPath reports whether path is one of the Anthropic Messages API.
+func isMessagesPath(path string) bool {
+	return strings.HasSuffix(path, "/messages") || strings.HasSuffix(path, "/messages/count_tokens")
+}
+
 // endpointOf maps a request path to its endpoint.
 func endpointOf(path string) string {
 	switch {
-	case strings.HasSuffix(path, "/chat/completions") || strings.HasSuffix(path, "/responses") || strings.HasSuffix(path, "/completions"):
+	case strings.HasSuffix(path, "/chat/completions") || strings.HasSuffix(path, "/responses") || strings.HasSuffix(path, "/completions") ||
+		isMessagesPath(path):
 		return EndpointChat
 	case strings.HasSuffix(path, "/embeddings"):
 		return EndpointEmbeddings

@@ -63,8 +63,9 @@ type cond struct {
 	check      func(r *Request) (ok bool, got string)
 }
 
-// Chat matches chat requests: chat completions, and the Responses API and
-// legacy completions, which the handler serves from the same Backend.
+// Chat matches chat requests: chat completions, and the Responses API,
+// legacy completions and Anthropic Messages, which the handler serves from
+// the same Backend (see API).
 func Chat() *Match { return (&Match{}).Endpoint(EndpointChat) }
 
 // Embeddings matches embedding requests.
@@ -94,8 +95,9 @@ func (m *Match) Endpoint(e string) *Match {
 	})
 }
 
-// API requires the wire API: "chat.completions", "responses" or
-// "completions" for chat requests (Chat matches all three).
+// API requires the wire API: "chat.completions", "responses",
+// "completions" or "messages" (Anthropic Messages) for chat requests (Chat
+// matches them all).
 func (m *Match) API(api string) *Match {
 	return m.add("api", strconv.Quote(api), func(r *Request) (bool, string) {
 		return r.API == api, strconv.Quote(r.API)

@@ -17,6 +17,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/anthropic"
 )
 
 // Mock is the mock engine: an http.Handler serving the OpenAI API under
@@ -93,6 +94,16 @@ func (m *Mock) URL() string {
 		return ""
 	}
 	return m.srv.URL + "/v1"
+}
+
+// RootURL returns the server's root URL, e.g. "http://127.0.0.1:40321":
+// the base URL of Anthropic clients, which add /v1/messages themselves.
+// It is "" for a Mock made with New.
+func (m *Mock) RootURL() string {
+	if m.srv == nil {
+		return ""
+	}
+	return m.srv.URL
 }
 
 // HTTPClient returns an *http.Client for the server, closed with it.
@@ -282,6 +293,13 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(r.Header.Get("X-Stainless-Retry-Count")); err == nil {
 		entry.RetryCount = n
 	}
+	if isMessagesPath(r.URL.Path) {
+		var req anthropic.Request
+		if gojson.Unmarshal(body, &req) == nil {
+			req.Raw = body
+			entry.Messages = &req
+		}
+	}
 	m.mu.Lock()
 	m.nextSeq++
 	entry.Seq, entry.Attempt = m.nextSeq, 1
@@ -300,7 +318,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	m.mu.Lock()
 	entry.Status, entry.ResponseHeader, entry.Err = fw.statusCode(), fw.Header().Clone(), fw.answeredError(ci.Err)
-	if entry.Chat == nil && entry.Endpoint == EndpointChat {
+	if entry.Chat == nil && entry.Endpoint == EndpointChat && entry.Messages == nil {
 		var req oaicompat.ChatRequest
 		if gojson.Unmarshal(body, &req) == nil {
 			entry.Chat = &req

@@ -23,25 +23,27 @@ import (
 // short text. A Reply is immutable once a rule uses it; methods modify and
 // return the receiver while building.
 type Reply struct {
-	auto     bool
-	text     string
-	refusal  string
-	calls    []ToolCall
-	finish   string
-	usage    *oaicompat.Usage
-	err      *oaicompat.Error
-	header   http.Header
-	vectors  [][]float32
-	images   []oaicompat.Image
-	models   []string
-	backend  oaicompat.Backend
-	pacing   *Pacing
-	hang     bool
-	stall    bool
-	stallAt  int // stall after this many tokens
-	errAt    int // error after this many tokens, when errEvent is set
-	errEvent *oaicompat.Error
-	wire     wireFaults
+	auto      bool
+	reasoning string
+	stopSeq   string
+	text      string
+	refusal   string
+	calls     []ToolCall
+	finish    string
+	usage     *oaicompat.Usage
+	err       *oaicompat.Error
+	header    http.Header
+	vectors   [][]float32
+	images    []oaicompat.Image
+	models    []string
+	backend   oaicompat.Backend
+	pacing    *Pacing
+	hang      bool
+	stall     bool
+	stallAt   int // stall after this many tokens
+	errAt     int // error after this many tokens, when errEvent is set
+	errEvent  *oaicompat.Error
+	wire      wireFaults
 }
 
 // ToolCall is a function call in a ToolCalls reply. An empty ID is
@@ -150,6 +152,16 @@ func Hang() *Reply { return &Reply{hang: true} }
 // "content_filter"). By default it follows the content.
 func (r *Reply) Finish(reason string) *Reply { r.finish = reason; return r }
 
+// Reasoning adds the model's reasoning, written before the rest of the
+// reply: chat clients read it as reasoning_content, Responses clients as a
+// reasoning item, Anthropic Messages clients as a thinking block.
+func (r *Reply) Reasoning(s string) *Reply { r.reasoning = s; return r }
+
+// StopSequence ends the reply on the stop sequence s (finish reason
+// "stop"), which Anthropic Messages clients see as stop_reason
+// "stop_sequence" with s (see oaicompat.Delta.StopSequence).
+func (r *Reply) StopSequence(s string) *Reply { r.stopSeq = s; return r }
+
 // Usage sets the token usage reported. By default usage is computed
 // deterministically from the request and the reply (see CountTokens).
 func (r *Reply) Usage(prompt, completion int) *Reply {
@@ -193,15 +205,16 @@ func (r *Reply) Pace(p Pacing) *Reply { r.pacing = &p; return r }
 func (r *Reply) StallAfter(n int) *Reply { r.stall, r.stallAt = true, n; return r }
 
 // ErrorAfter makes a stream send n tokens, then e in-band (data:
-// {"error":...} then [DONE]), as the production handler reports a backend
-// error after the stream began. Before any token it is an HTTP error.
+// {"error":...} then [DONE]; an error event on an Anthropic Messages
+// stream), as the production handler reports a backend error after the
+// stream began. Before any token it is an HTTP error.
 func (r *Reply) ErrorAfter(n int, e *oaicompat.Error) *Reply {
 	r.errAt, r.errEvent = n, e
 	return r
 }
 
-// DisconnectAfter closes the connection after n SSE events (keep-alive
-// comments do not count), without the end of the stream;
+// DisconnectAfter closes the connection after n SSE events (keep-alives
+// do not count), without the end of the stream;
 // DisconnectAfter(0) closes it before the response headers (a connection
 // reset the SDKs retry).
 func (r *Reply) DisconnectAfter(n int) *Reply {
@@ -211,10 +224,12 @@ func (r *Reply) DisconnectAfter(n int) *Reply {
 }
 
 // MalformedChunk replaces SSE event n (from 1) with a data line of broken
-// JSON.
+// JSON (a named content_block_delta event on an Anthropic Messages stream,
+// whose clients drop unnamed ones).
 func (r *Reply) MalformedChunk(n int) *Reply { r.wire.malformedAt = n; return r }
 
-// NoDone leaves out the final data: [DONE] of a stream.
+// NoDone leaves out the final data: [DONE] of a stream (the message_stop
+// event of an Anthropic Messages stream).
 func (r *Reply) NoDone() *Reply { r.wire.noDone = true; return r }
 
 // SplitWrites splits every SSE event across several writes at random byte

@@ -46,6 +46,7 @@ type ruleDoc struct {
 
 type matchDoc struct {
 	Endpoint   string                `json:"endpoint"`
+	API        string                `json:"api"`
 	Model      scalar                `json:"model"`
 	Stream     *bool                 `json:"stream"`
 	LastUser   *patternDoc           `json:"last_user"`
@@ -75,6 +76,8 @@ type replyDoc struct {
 	Models          []scalar          `json:"models"`
 	Hang            bool              `json:"hang"`
 	Finish          string            `json:"finish"`
+	Reasoning       scalar            `json:"reasoning"`
+	StopSequence    scalar            `json:"stop_sequence"`
 	Usage           *usageDoc         `json:"usage"`
 	Headers         map[string]scalar `json:"headers"`
 	RetryAfter      duration          `json:"retry_after"`
@@ -367,6 +370,9 @@ func (md *matchDoc) match() (*Match, error) {
 	default:
 		return nil, fmt.Errorf("endpoint %q: want chat, embeddings, images, models or any", md.Endpoint)
 	}
+	if md.API != "" {
+		m = m.API(md.API)
+	}
 	if md.Model != "" {
 		m = m.Model(string(md.Model))
 	}
@@ -532,6 +538,12 @@ func (d *replyDoc) reply() (*Reply, error) {
 	}
 	if d.Finish != "" {
 		r.Finish(d.Finish)
+	}
+	if d.Reasoning != "" {
+		r.Reasoning(string(d.Reasoning))
+	}
+	if d.StopSequence != "" {
+		r.StopSequence(string(d.StopSequence))
 	}
 	if d.Usage != nil {
 		r.Usage(d.Usage.Prompt, d.Usage.Completion)

@@ -33,9 +33,23 @@ func (m *Mock) checkStrict(r *Request) error {
 	return e
 }
 
+// messagesFields are the Anthropic Messages request fields a chat request
+// has no field for.
+var messagesFields = map[string]bool{"top_k": true, "thinking": true, "output_config": true, "service_tier": true,
+	"container": true, "cache_control": true, "inference_geo": true, "speed": true, "diagnostics": true,
+	"context_management": true, "mcp_servers": true}
+
 func unknownFields(r *Request) *oaicompat.Error {
 	var extra map[string]json.RawMessage
 	switch {
+	case r.Messages != nil && r.Chat != nil:
+		// The translation keeps the Messages fields chat has no field for.
+		extra = map[string]json.RawMessage{}
+		for k, v := range r.Chat.Extra {
+			if !messagesFields[k] {
+				extra[k] = v
+			}
+		}
 	case r.Chat != nil:
 		extra = r.Chat.Extra
 	case r.Embedding != nil:

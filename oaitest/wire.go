@@ -32,6 +32,12 @@ var errDisconnected = errors.New("oaitest: connection closed by a DisconnectAfte
 var (
 	doneFrame      = []byte("data: [DONE]\n\n")
 	malformedFrame = []byte("data: {\"id\":\"oaitest-malformed\",\"choices\":[{\"delta\":{\"content\":\"\n\n")
+	// The Anthropic Messages stream's: named events, its keep-alive, its
+	// last event (the [DONE] of NoDone) and a cut event.
+	namedEvent          = []byte("event: ")
+	messagesPing        = []byte("event: ping\n")
+	messageStopFrame    = []byte("event: message_stop\n")
+	malformedNamedFrame = []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"\n\n")
 )
 
 // faultWriter sits in front of the oaicompat handler. It records the
@@ -175,14 +181,22 @@ func (fw *faultWriter) Write(b []byte) (int, error) {
 		if fw.f.noDone && bytes.HasSuffix(b, doneFrame) {
 			b = b[:len(b)-len(doneFrame)]
 		}
-		if len(b) > 0 && b[0] != ':' && !bytes.HasPrefix(b, doneFrame) { // an event, not a comment
+		if fw.f.noDone && bytes.HasPrefix(b, messageStopFrame) {
+			b = nil
+		}
+		// An event, not a comment or a keep-alive.
+		if len(b) > 0 && b[0] != ':' && !bytes.HasPrefix(b, doneFrame) && !bytes.HasPrefix(b, messagesPing) {
 			fw.events++
 			if fw.f.disconnect && fw.events > fw.f.disconnectAt {
 				fw.hangUpLocked()
 				return 0, errDisconnected
 			}
 			if fw.events == fw.f.malformedAt {
-				b = malformedFrame
+				if bytes.HasPrefix(b, namedEvent) {
+					b = malformedNamedFrame
+				} else {
+					b = malformedFrame
+				}
 			}
 		}
 		if fw.rng != nil {

@@ -37,7 +37,7 @@ func (a *API) ErrorHandler(next echo.HTTPErrorHandler) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
-		oaicompat.WriteError(c.Response(), toError(r, err))
+		oaicompat.WriteErrorFor(c.Response(), r, toError(r, err))
 	}
 }
 

@@ -35,7 +35,7 @@ func (a *API) ErrorHandler(next echo.HTTPErrorHandler) echo.HTTPErrorHandler {
 		if resp, _ := echo.UnwrapResponse(c.Response()); resp != nil && resp.Committed {
 			return
 		}
-		oaicompat.WriteError(c.Response(), toError(r, err))
+		oaicompat.WriteErrorFor(c.Response(), r, toError(r, err))
 	}
 }
 

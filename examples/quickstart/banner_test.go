@@ -44,6 +44,7 @@ func TestBannerCurlLines(t *testing.T) {
 		"/v1/completions":       `"text":"What is 7-9?7-9 equals -2."`,
 		"/openai/deployments":   `"content":"2+2 equals 4."`,
 		"get_weather":           `"function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}`,
+		"/v1/messages":          `"content":[{"type":"thinking","thinking":"The question asks for 6*7. Multiplying 6 and 7: 6*7 equals 42.","signature":""},{"type":"text","text":"6*7 equals 42."}]`,
 	}
 	cmds := bannerCommands(banner(srv.URL))
 	if len(cmds) < 10 {
@@ -73,7 +74,7 @@ func TestBannerCurlLines(t *testing.T) {
 }
 
 func TestBannerKeepsEnvVarNames(t *testing.T) {
-	if b := banner("http://h:1"); !strings.Contains(b, "OPENAI_BASE_URL=http://h:1/v1") {
+	if b := banner("http://h:1"); !strings.Contains(b, "OPENAI_BASE_URL=http://h:1/v1") || !strings.Contains(b, "ANTHROPIC_BASE_URL=http://h:1 ") {
 		t.Errorf("banner:\n%s", b)
 	}
 }

@@ -34,8 +34,11 @@ import (
 //     texts sharing words or spellings are close (embed.go).
 //   - images: a PNG drawn from the prompt's hash at the requested size.
 //
-// Tokens are counted as whitespace-separated words: prompt tokens are the
-// words of every message's text, completion tokens the words of the reply.
+// The reply stops before the first stop sequence it contains (Anthropic
+// clients see stop_reason "stop_sequence"). Tokens are counted as
+// whitespace-separated words: prompt tokens are the words of every
+// message's text (also what count_tokens answers), completion tokens the
+// words of the reply.
 type demo struct {
 	baseURL   string        // where /images/ is served, for url responses
 	wordDelay time.Duration // pause between streamed words
@@ -88,12 +91,24 @@ func answer(prompt string) string {
 
 func countWords(s string) int { return len(strings.Fields(s)) }
 
+// promptWords counts the prompt tokens of req.
+func promptWords(req *oaicompat.ChatRequest) int {
+	n := 0
+	for _, m := range req.Messages {
+		n += countWords(m.Content.Text())
+	}
+	return n
+}
+
+// CountTokens implements oaicompat.TokenCounter (Anthropic's
+// count_tokens): the words of the prompt.
+func (d *demo) CountTokens(_ context.Context, req *oaicompat.ChatRequest) (int, error) {
+	return promptWords(req), nil
+}
+
 // Chat implements oaicompat.Backend.
 func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-	prompt := 0
-	for _, m := range req.Messages {
-		prompt += countWords(m.Content.Text())
-	}
+	prompt := promptWords(req)
 	question := req.LastUserMessage()
 	if steps, q, ok := thinking(question); ok {
 		if err := w.WriteReasoning(steps); err != nil {
@@ -111,6 +126,12 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 	}
 	if structured, ok := structuredReply(req, reply, question); ok {
 		reply = structured // JSON goes out as one piece
+	}
+	stop := ""
+	for _, s := range req.Stop {
+		if i := strings.Index(reply, s); s != "" && i >= 0 {
+			reply, stop = reply[:i], s
+		}
 	}
 	words := strings.SplitAfter(reply, " ")
 	limit, limited := req.TokenLimit()
@@ -131,6 +152,9 @@ func (d *demo) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompa
 		}
 	}
 	w.SetUsage(oaicompat.Usage{PromptTokens: prompt, CompletionTokens: countWords(reply)})
+	if stop != "" {
+		return w.WriteDelta(oaicompat.Delta{FinishReason: oaicompat.FinishStop, StopSequence: stop})
+	}
 	return nil
 }
 

@@ -53,8 +53,8 @@ func newMux(base string, delay time.Duration) *http.ServeMux {
 	mux := http.NewServeMux()
 	// One handler serves every dialect: /v1/... (chat, Responses with the
 	// default in-memory store, legacy completions, embeddings, images,
-	// models) and the Azure OpenAI shapes under /openai/, where a deployment
-	// name is one of the demo's model ids.
+	// models, Anthropic Messages) and the Azure OpenAI shapes under
+	// /openai/, where a deployment name is one of the demo's model ids.
 	h := oaicompat.NewHandler(backend, oaicompat.WithAzure(demoDeployment))
 	mux.Handle("/v1/", h)
 	mux.Handle("/openai/", h)
@@ -115,5 +115,13 @@ Azure OpenAI URL shapes (deployment = model id, any api-version, any api-key):
 Any OpenAI SDK: base URL {base}/v1, any API key, e.g.
   OPENAI_BASE_URL={base}/v1 OPENAI_API_KEY=demo python -c \
     "from openai import OpenAI; print(OpenAI().chat.completions.create(model='demo-chat', messages=[{'role':'user','content':'What is 2+2?'}]).choices[0].message.content)"
+
+Anthropic Messages (a thinking block, then the answer; Claude Code: ANTHROPIC_BASE_URL={base}):
+  curl {base}/v1/messages -H 'Content-Type: application/json' -H 'anthropic-version: 2023-06-01' \
+    -d '{"model":"demo-chat","max_tokens":200,"messages":[{"role":"user","content":"Think step by step: What is 6*7?"}]}'
+
+Any Anthropic SDK: base URL {base}, any API key, e.g.
+  ANTHROPIC_BASE_URL={base} ANTHROPIC_API_KEY=demo python -c \
+    "import anthropic; print(anthropic.Anthropic().messages.create(model='demo-chat', max_tokens=200, messages=[{'role':'user','content':'What is 2+2?'}]).content[0].text)"
 `, "{base}", base)
 }

@@ -11,8 +11,8 @@ const thinkPrefix = "think step by step:"
 // thinking splits "Think step by step: What is 6*7?" into the demo's
 // reasoning steps, which Chat sends with ChatWriter.WriteReasoning before
 // the answer (reasoning_content in chat, a reasoning item in the
-// Responses API), and the question to answer; ok is false for prompts
-// that do not ask for reasoning.
+// Responses API, a thinking block in Anthropic Messages), and the question
+// to answer; ok is false for prompts that do not ask for reasoning.
 func thinking(prompt string) (steps, question string, ok bool) {
 	p := strings.TrimSpace(prompt)
 	if len(p) < len(thinkPrefix) || !strings.EqualFold(p[:len(thinkPrefix)], thinkPrefix) {

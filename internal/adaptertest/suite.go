@@ -29,6 +29,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("SDKErrors", func(t *testing.T) { testSDKErrors(t, h) })
 	t.Run("HostUnchanged", func(t *testing.T) { testHostUnchanged(t, h) })
 	t.Run("OurMiddleware", func(t *testing.T) { testOurMiddleware(t, h) })
+	t.Run("Messages", func(t *testing.T) { testMessages(t, h) })
 }
 
 // mounts are the places the suite mounts the API: on a group behind key

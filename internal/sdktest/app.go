@@ -24,7 +24,8 @@ type App struct {
 
 // CheckApp drives the API in app with the openai-go client (a chat
 // streamed and not, an unknown route that must answer OpenAI's 404, and a
-// stream that must be flushed event by event) and checks that the host's
+// stream that must be flushed event by event), asks the same through the
+// Anthropic Messages route, and checks that the host's
 // own requests get the same answers as before the API was mounted.
 func CheckApp(t *testing.T, app App, host ...Request) {
 	t.Helper()
@@ -36,6 +37,9 @@ func CheckApp(t *testing.T, app App, host ...Request) {
 	}
 	if got := Stream(t, c, "hi"); got != app.Reply {
 		t.Errorf("stream = %q, want %q", got, app.Reply)
+	}
+	if got := Messages(t, srv.URL+app.Base, "hi"); got != app.Reply {
+		t.Errorf("messages = %q, want %q", got, app.Reply)
 	}
 	err := c.Post(t.Context(), "chat/completion", nil, nil)
 	if e, want := APIError(t, err, http.StatusNotFound), "Invalid URL (POST "+app.Base+"/chat/completion)"; e.Message != want {

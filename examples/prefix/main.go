@@ -37,12 +37,13 @@ func existingMux() *http.ServeMux {
 	return mux
 }
 
-// newMux adds the OpenAI API under /llm/v1. WithBasePath tells the handler
-// where it is mounted, so that it routes, and reports unknown URLs, with
-// the paths clients send.
+// newMux adds the OpenAI API under /llm/v1. The handler finds its prefix in
+// the request path (with or without http.StripPrefix), so no option repeats
+// it; unknown URLs under the prefix are answered in OpenAI's envelope,
+// naming where the API is.
 func newMux(backend oaicompat.Backend) *http.ServeMux {
 	mux := existingMux()
-	mux.Handle("/llm/v1/", oaicompat.NewHandler(backend, oaicompat.WithBasePath("/llm/v1")))
+	mux.Handle("/llm/v1/", oaicompat.NewHandler(backend))
 	return mux
 }
 

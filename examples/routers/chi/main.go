@@ -1,9 +1,10 @@
 // Command chi shows an existing chi application gaining the OpenAI API at
-// /v1 beside its own routes: chi mounts any http.Handler, and the
-// oaicompat.Handler routes by the full path, so Mount is all it takes:
+// /llm/v1 beside its own routes: chi mounts any http.Handler, and the
+// oaicompat.Handler finds its prefix in the request path, so Mount (or a
+// Mount inside Route) is all it takes, with no WithBasePath:
 //
 //	go run ./examples/routers/chi
-//	curl localhost:8080/v1/chat/completions \
+//	curl localhost:8080/llm/v1/chat/completions \
 //	  -d '{"model":"any","messages":[{"role":"user","content":"hi"}]}'
 package main
 
@@ -23,7 +24,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
 	srv := oaicompat.NewServer(*addr, newApp(reply))
-	log.Printf("OpenAI API at http://%s/v1", *addr)
+	log.Printf("OpenAI API at http://%s/llm/v1", *addr)
 	log.Fatal(srv.ListenAndServe())
 }
 
@@ -38,10 +39,20 @@ func existingApp() chi.Router {
 	return r
 }
 
-// newApp adds the OpenAI API at /v1: one line.
+// newApp adds the OpenAI API at /llm/v1: one line.
 func newApp(backend oaicompat.Backend) chi.Router {
 	r := existingApp()
-	r.Mount("/v1", oaicompat.NewHandler(backend))
+	r.Mount("/llm/v1", oaicompat.NewHandler(backend))
+	return r
+}
+
+// newRoutedApp does the same inside a chi Route, beside other /llm routes.
+func newRoutedApp(backend oaicompat.Backend) chi.Router {
+	r := existingApp()
+	r.Route("/llm", func(r chi.Router) {
+		r.Get("/status", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "all models up") })
+		r.Mount("/v1", oaicompat.NewHandler(backend))
+	})
 	return r
 }
 

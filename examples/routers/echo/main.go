@@ -1,11 +1,11 @@
 // Command echo shows an existing echo v4 application gaining the OpenAI API
-// at /v1 beside its own routes, with oaicompat's echo v4 adapter:
+// at /llm/v1 beside its own routes, with oaicompat's echo v4 adapter:
 //
 //	go run ./examples/routers/echo
-//	curl localhost:8080/v1/chat/completions \
+//	curl localhost:8080/llm/v1/chat/completions \
 //	  -d '{"model":"any","messages":[{"role":"user","content":"hi"}]}'
 //
-// Errors under /v1 (echo's 404 and 405, middleware errors, panics) come back
+// Errors under /llm/v1 (echo's 404 and 405, middleware errors, panics) come back
 // in OpenAI's error envelope; the rest of the application keeps echo's.
 package main
 
@@ -25,7 +25,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
 	srv := oaicompat.NewServer(*addr, newApp(reply))
-	log.Printf("OpenAI API at http://%s/v1", *addr)
+	log.Printf("OpenAI API at http://%s/llm/v1", *addr)
 	log.Fatal(srv.ListenAndServe())
 }
 
@@ -40,10 +40,12 @@ func existingApp() *echo.Echo {
 	return e
 }
 
-// newApp adds the OpenAI API at /v1: two lines.
+// newApp adds the OpenAI API at /llm/v1 on an echo group: two lines.
+// Register knows the group's prefix, and echo's own errors under it (404,
+// 413, KeyAuth, Recover) come back in OpenAI's envelope.
 func newApp(backend oaicompat.Backend) *echo.Echo {
 	e := existingApp()
-	api := echov4.Register(e, "/v1", backend)
+	api := echov4.Register(e.Group("/llm"), "/v1", backend)
 	e.HTTPErrorHandler = api.ErrorHandler(e.HTTPErrorHandler)
 	return e
 }

@@ -13,7 +13,7 @@ func TestEcho(t *testing.T) {
 	sdktest.CheckApp(t, sdktest.App{
 		Before:  existingApp(),
 		With:    func(b oaicompat.Backend) http.Handler { return newApp(b) },
-		Base:    "/v1",
+		Base:    "/llm/v1",
 		Backend: reply,
 		Reply:   "echo says: hi",
 	},
@@ -21,13 +21,14 @@ func TestEcho(t *testing.T) {
 		sdktest.Request{Method: "GET", Path: "/products/42"},
 		sdktest.Request{Method: "POST", Path: "/products/42"},
 		sdktest.Request{Method: "GET", Path: "/nope"},
-		sdktest.Request{Method: "GET", Path: "/v1x"},
+		sdktest.Request{Method: "GET", Path: "/v1/models"},
+		sdktest.Request{Method: "GET", Path: "/llm/v1x"},
 	)
-	// echo's own 404 under /v1 comes back in OpenAI's envelope.
+	// echo's own 404 under /llm/v1 comes back in OpenAI's envelope.
 	srv := httptest.NewServer(newApp(reply))
 	defer srv.Close()
-	status, body := sdktest.Get(t, srv.URL, sdktest.Request{Method: "GET", Path: "/v1"})
-	if want := `{"error":{"message":"Invalid URL (GET /v1)","type":"invalid_request_error","param":null,"code":null}}` + "\n"; status != 404 || body != want {
-		t.Errorf("GET /v1 = %d %s, want 404 %s", status, body, want)
+	status, body := sdktest.Get(t, srv.URL, sdktest.Request{Method: "GET", Path: "/llm/v1"})
+	if want := `{"error":{"message":"Invalid URL (GET /llm/v1)","type":"invalid_request_error","param":null,"code":null}}` + "\n"; status != 404 || body != want {
+		t.Errorf("GET /llm/v1 = %d %s, want 404 %s", status, body, want)
 	}
 }

@@ -1,9 +1,9 @@
 // Command gin shows an existing gin application gaining the OpenAI API at
-// /v1 beside its own routes: gin.WrapH mounts the oaicompat.Handler, which
+// /llm/v1 beside its own routes: gin.WrapH mounts the oaicompat.Handler, which
 // routes by the full path, on a catch-all route:
 //
 //	go run ./examples/routers/gin
-//	curl localhost:8080/v1/chat/completions \
+//	curl localhost:8080/llm/v1/chat/completions \
 //	  -d '{"model":"any","messages":[{"role":"user","content":"hi"}]}'
 package main
 
@@ -21,7 +21,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
 	srv := oaicompat.NewServer(*addr, newApp(reply))
-	log.Printf("OpenAI API at http://%s/v1", *addr)
+	log.Printf("OpenAI API at http://%s/llm/v1", *addr)
 	log.Fatal(srv.ListenAndServe())
 }
 
@@ -34,10 +34,13 @@ func existingApp() *gin.Engine {
 	return r
 }
 
-// newApp adds the OpenAI API at /v1: one line.
+// newApp adds the OpenAI API at /llm/v1 on a gin group: one catch-all
+// route. The handler finds its prefix in the request path, so the group's
+// prefix is not repeated in an option.
 func newApp(backend oaicompat.Backend) *gin.Engine {
 	r := existingApp()
-	r.Any("/v1/*path", gin.WrapH(oaicompat.NewHandler(backend)))
+	llm := r.Group("/llm/v1")
+	llm.Any("/*path", gin.WrapH(oaicompat.NewHandler(backend)))
 	return r
 }
 

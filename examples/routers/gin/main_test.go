@@ -14,7 +14,7 @@ func TestGin(t *testing.T) {
 	sdktest.CheckApp(t, sdktest.App{
 		Before:  existingApp(),
 		With:    func(b oaicompat.Backend) http.Handler { return newApp(b) },
-		Base:    "/v1",
+		Base:    "/llm/v1",
 		Backend: reply,
 		Reply:   "gin says: hi",
 	},
@@ -22,6 +22,7 @@ func TestGin(t *testing.T) {
 		sdktest.Request{Method: "GET", Path: "/products/42"},
 		sdktest.Request{Method: "POST", Path: "/products/42"},
 		sdktest.Request{Method: "GET", Path: "/nope"},
-		sdktest.Request{Method: "GET", Path: "/v1x"},
+		sdktest.Request{Method: "GET", Path: "/v1/models"},
+		sdktest.Request{Method: "GET", Path: "/llm/v1x"},
 	)
 }

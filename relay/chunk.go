@@ -59,7 +59,7 @@ type chunkChoice struct {
 // It validates the JSON first, then walks the members it reads without
 // reflection (this runs for every chunk of every relayed stream).
 func (c *chunk) parse(data []byte, choices []chunkChoice) error {
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		return errors.New("invalid JSON")
 	}
 	var arr [16]member
@@ -80,8 +80,10 @@ func (c *chunk) parse(data []byte, choices []chunkChoice) error {
 				return c.Choices[len(c.Choices)-1].parse(e)
 			})
 		case "usage":
-			c.Usage = &oaicompat.Usage{}
-			err = json.Unmarshal(v, c.Usage)
+			if c.Usage == nil {
+				c.Usage = &oaicompat.Usage{}
+			}
+			err = parseUsage(v, c.Usage)
 		case "error":
 			c.Error = v
 		}
@@ -122,11 +124,13 @@ func (ch *chunkChoice) parse(b []byte) error {
 	return nil
 }
 
+var errNotArray = errors.New("not an array")
+
 // elements calls f with each element of the JSON array b (valid JSON).
 func elements(b []byte, f func(e []byte) error) error {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '[' {
-		return errors.New("not an array")
+		return errNotArray
 	}
 	for i = skipWS(b, i+1); i < len(b) && b[i] != ']'; i = skipWS(b, i) {
 		if b[i] == ',' {
@@ -196,7 +200,7 @@ func (d *chunkDelta) UnmarshalJSON(b []byte) error {
 			}
 		case "tool_calls":
 			if string(v) != "null" {
-				err = json.Unmarshal(v, &d.ToolCalls)
+				d.ToolCalls, err = parseToolCalls(v, d.ToolCalls)
 			}
 		default:
 			if string(v) == "null" {
@@ -223,10 +227,8 @@ func optString(v []byte) (*string, error) {
 	case len(v) < 2 || v[0] != '"':
 		return nil, errors.New("not a string")
 	}
-	var s string
-	if bytes.IndexByte(v, '\\') < 0 {
-		s = string(v[1 : len(v)-1])
-	} else if err := json.Unmarshal(v, &s); err != nil {
+	s, err := unquote(v)
+	if err != nil {
 		return nil, err
 	}
 	return &s, nil

@@ -104,9 +104,7 @@ func BenchmarkOverhead(b *testing.B) {
 // as the relay asks): the bytes a real upstream sends.
 func recordUpstream(b *testing.B, backend oaicompat.Backend, body string) []byte {
 	b.Helper()
-	if strings.Contains(body, `"stream":true`) {
-		body = strings.Replace(body, `"stream":true`, `"stream":true,"stream_options":{"include_usage":true}`, 1)
-	}
+	body = strings.Replace(body, `"stream":true`, `"stream":true,"stream_options":{"include_usage":true}`, 1)
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

@@ -237,8 +237,9 @@ func optString(v []byte) (*string, error) {
 // translator turns the events of one upstream stream into deltas.
 type translator struct {
 	out      deltaSink
-	scratch  []chunkChoice // reused by the events
-	onCommit func()        // called before the first delta is written
+	scratch  []chunkChoice     // reused by the events
+	deltas   []oaicompat.Delta // reused by the choices
+	onCommit func()            // called before the first delta is written
 	choices  []choiceCalls
 	finished int
 	wrote    bool // a delta was handed to out: the answer is committed
@@ -322,7 +323,8 @@ func (t *translator) choice(index int, cd *chunkDelta, lps []oaicompat.TokenLogp
 		return fmt.Errorf("%w: choice index %d of %d", errMalformed, index, len(t.choices))
 	}
 	cc := &t.choices[index]
-	ds := make([]oaicompat.Delta, 0, 1+len(cd.ToolCalls))
+	ds := t.deltas[:0]
+	defer func() { t.deltas = ds[:0] }()
 	d := deltaOf(cd)
 	d.Logprobs = lps
 	if !emptyDelta(&d) {

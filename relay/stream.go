@@ -1,10 +1,12 @@
 package relay
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/oaicompat/oaicompat"
@@ -19,6 +21,7 @@ import (
 func (a *attempt) stream(resp *http.Response, t *translator) error {
 	body := &idleReader{r: resp.Body}
 	sr := newSSEReader(body, a.c.r.opts.maxEventBytes)
+	defer sr.release()
 	t.onCommit = a.commit
 	first := true
 	for {
@@ -136,7 +139,9 @@ func (b *idleReader) Read(p []byte) (int, error) {
 // (a cut body, malformed JSON, a 200 carrying an error) can still be
 // retried elsewhere.
 func (a *attempt) complete(resp *http.Response, t *translator) error {
-	b, err := readAll(resp.Body, a.c.r.opts.maxEventBytes)
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	b, err := readAllInto(buf, resp.Body, a.c.r.opts.maxEventBytes)
 	a.c.upstream += a.c.r.now().Sub(a.sent)
 	if err != nil {
 		return a.transportFailure(classStream, err)
@@ -182,9 +187,27 @@ var errBodyTooLarge = errors.New("relay: upstream response larger than the limit
 
 // readAll reads r up to limit bytes.
 func readAll(r io.Reader, limit int) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-	if err == nil && len(b) > limit {
+	return readAllInto(&bytes.Buffer{}, r, limit)
+}
+
+// readAllInto reads r up to limit bytes into buf and returns buf's bytes.
+func readAllInto(buf *bytes.Buffer, r io.Reader, limit int) ([]byte, error) {
+	_, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1))
+	if err == nil && buf.Len() > limit {
 		err = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
 	}
-	return b, err
+	return buf.Bytes(), err
+}
+
+// bodyBuffers hold non-streamed chat answers while they are parsed (what
+// the client gets is copied out of them), reused across requests.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBodyBuffer returns buf to the pool unless an unusually large answer
+// grew it, which the garbage collector may then take back.
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= smallBuffer {
+		buf.Reset()
+		bodyBuffers.Put(buf)
+	}
 }

@@ -47,7 +47,7 @@ type chunk struct {
 type chunkChoice struct {
 	Index        int        `json:"index"`
 	Delta        chunkDelta `json:"delta"`
-	FinishReason *string    `json:"finish_reason"`
+	FinishReason string     `json:"finish_reason"`
 	Logprobs     *struct {
 		Content []oaicompat.TokenLogprob `json:"content"`
 	} `json:"logprobs"`
@@ -113,7 +113,7 @@ func (ch *chunkChoice) parse(b []byte) error {
 		case "delta", "message": // a stream's chunk, a non-streamed completion
 			err = ch.Delta.UnmarshalJSON(v)
 		case "finish_reason":
-			ch.FinishReason, err = optString(v)
+			ch.FinishReason, _, err = optString(v)
 		case "logprobs":
 			err = json.Unmarshal(v, &ch.Logprobs)
 		}
@@ -152,8 +152,8 @@ func elements(b []byte, f func(e []byte) error) error {
 // chunkDelta is the delta of a chunk choice, or the message of a
 // non-streamed choice (same fields, whole).
 type chunkDelta struct {
-	Content   *string
-	Refusal   *string
+	Content   string // null and absent are ""
+	Refusal   string
 	ToolCalls []toolCallChunk
 	// Reasoning is reasoning_content (DeepSeek, vLLM), else reasoning
 	// (OpenRouter, Ollama, newer vLLM).
@@ -189,13 +189,13 @@ func (d *chunkDelta) UnmarshalJSON(b []byte) error {
 		switch string(m.name) {
 		case "role":
 		case "content":
-			d.Content, err = optString(v)
+			d.Content, _, err = optString(v)
 		case "refusal":
-			d.Refusal, err = optString(v)
+			d.Refusal, _, err = optString(v)
 		case "reasoning_content", "reasoning":
-			var r *string
-			if r, err = optString(v); r != nil && (string(m.name) == "reasoning_content" || !sawReasoningContent) {
-				d.Reasoning = *r
+			r, ok := "", false
+			if r, ok, err = optString(v); ok && (string(m.name) == "reasoning_content" || !sawReasoningContent) {
+				d.Reasoning = r
 				sawReasoningContent = sawReasoningContent || string(m.name) == "reasoning_content"
 			}
 		case "tool_calls":
@@ -218,20 +218,13 @@ func (d *chunkDelta) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// optString decodes a JSON string or null (nil). A string without escapes
-// (the common case) is sliced, not decoded.
-func optString(v []byte) (*string, error) {
-	switch {
-	case string(v) == "null":
-		return nil, nil
-	case len(v) < 2 || v[0] != '"':
-		return nil, errors.New("not a string")
+// optString decodes a JSON string, or null ("", false).
+func optString(v []byte) (string, bool, error) {
+	if string(v) == "null" {
+		return "", false, nil
 	}
 	s, err := unquote(v)
-	if err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return s, err == nil, err
 }
 
 // translator turns the events of one upstream stream into deltas.
@@ -304,15 +297,11 @@ func (t *translator) event(data []byte) error {
 
 // write writes what a parsed choice carries.
 func (t *translator) write(ch *chunkChoice) error {
-	var finish string
-	if ch.FinishReason != nil {
-		finish = *ch.FinishReason
-	}
 	var lps []oaicompat.TokenLogprob
 	if ch.Logprobs != nil {
 		lps = ch.Logprobs.Content
 	}
-	return t.choice(ch.Index, &ch.Delta, lps, finish)
+	return t.choice(ch.Index, &ch.Delta, lps, ch.FinishReason)
 }
 
 // choice writes what one choice of an event (or a whole non-streamed
@@ -379,14 +368,7 @@ func (e *sinkError) Unwrap() error { return e.err }
 // WithReasoningField, reasoning_content by default) and vendor members,
 // which the handler writes into the client's delta or message as they are.
 func deltaOf(cd *chunkDelta) oaicompat.Delta {
-	d := oaicompat.Delta{Reasoning: cd.Reasoning, Extra: cd.Extra}
-	if cd.Content != nil {
-		d.Content = *cd.Content
-	}
-	if cd.Refusal != nil {
-		d.Refusal = *cd.Refusal
-	}
-	return d
+	return oaicompat.Delta{Content: cd.Content, Refusal: cd.Refusal, Reasoning: cd.Reasoning, Extra: cd.Extra}
 }
 
 func emptyDelta(d *oaicompat.Delta) bool {

@@ -18,8 +18,13 @@ import (
 // call may retry elsewhere; after it the stream stays on this upstream, and
 // a failure ends it with an in-band error (the handler writes it as
 // data: {"error":...} and then [DONE]), never a silent clean end.
+//
+// The handler's flushes are coalesced (under the [Headers] middleware):
+// the events one upstream read brought are flushed together, before the
+// next read, so an event is never held back waiting for the upstream.
 func (a *attempt) stream(resp *http.Response, t *translator) error {
-	body := &idleReader{r: resp.Body}
+	body := &idleReader{r: resp.Body, gate: flushGate(a.c.ctx)}
+	defer body.gate.releaseFlushes()
 	sr := newSSEReader(body, a.c.r.opts.maxEventBytes)
 	defer sr.release()
 	t.onCommit = a.commit
@@ -104,10 +109,15 @@ func committedError(f *failure, idle time.Duration) *oaicompat.Error {
 // waits longer than the idle timeout fires the timer (which cancels the
 // attempt). Time spent writing to the client is not counted: the timer
 // runs only inside Read.
+//
+// It also opens the flush gate (nil: none) before each Read, so what the
+// previous read brought reaches the client before the relay waits again,
+// and closes it after.
 type idleReader struct {
 	r    io.Reader
 	t    *time.Timer
 	idle time.Duration
+	gate *headerWriter
 }
 
 func (b *idleReader) arm(d time.Duration, fire func()) {
@@ -125,6 +135,10 @@ func (b *idleReader) disarm() {
 }
 
 func (b *idleReader) Read(p []byte) (int, error) {
+	if b.gate != nil {
+		b.gate.releaseFlushes()
+		defer b.gate.holdFlushes()
+	}
 	if b.t == nil {
 		return b.r.Read(p)
 	}

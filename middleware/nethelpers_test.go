@@ -2,11 +2,9 @@ package middleware_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"testing"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -54,12 +52,13 @@ func post(h http.Handler, body string) *httptest.ResponseRecorder {
 	return rec
 }
 
-// readAll reads r to its end, failing t on an error.
-func readAll(t testing.TB, r io.Reader) string {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
+// served signals on done each time a request has been completely served,
+// middleware included, for tests that read what the chain recorded.
+func served(done chan<- struct{}) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() { done <- struct{}{} }()
+			next.ServeHTTP(w, r)
+		})
 	}
-	return string(b)
 }

@@ -30,7 +30,8 @@ import (
 var errNotJSON = InvalidRequest("", "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)")
 
 // readBody reads at most limit bytes of r's body within timeout (when
-// positive). A body whose Content-Length is over the limit is refused
+// positive) or by the request context's deadline, whichever comes first
+// (so that middleware.Timeout bounds the body too). A body whose Content-Length is over the limit is refused
 // before any of it is read; one that crosses the limit while it arrives is
 // refused as soon as it does. The buffer is sized from Content-Length, so
 // a body costs its size once.
@@ -38,9 +39,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	if timeout > 0 {
+	if deadline := readDeadline(r, timeout); !deadline.IsZero() {
 		rc := http.NewResponseController(w)
-		if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+		if rc.SetReadDeadline(deadline) == nil {
 			// Lifted once the body is read: a deadline left on the
 			// connection would end a long stream (net/http cancels the
 			// request's context when its background read times out).
@@ -69,6 +70,19 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 		return append(buf, rest...), nil
 	}
 	return readBlocks(body)
+}
+
+// readDeadline is when reading r's body must end: timeout from now, or the
+// deadline of r's context when that is earlier; zero for no bound.
+func readDeadline(r *http.Request, timeout time.Duration) time.Time {
+	var t time.Time
+	if timeout > 0 {
+		t = time.Now().Add(timeout)
+	}
+	if d, ok := r.Context().Deadline(); ok && (t.IsZero() || d.Before(t)) {
+		t = d
+	}
+	return t
 }
 
 // readBlocks reads a body of unknown length in fixed blocks, then copies

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-
-	"github.com/oaicompat/oaicompat"
 )
 
 // An AccessLogOption configures AccessLog.
@@ -58,9 +56,9 @@ func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) 
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			ctx, ci := oaicompat.NewCallInfoContext(r.Context())
-			ctx, rec := withRecord(ctx)
-			rw := newResponseWriter(w)
+			r, rec := withRecord(r)
+			ci := rec.ci
+			rw := rec.writer(w)
 			var prompt *captureReader
 			if cfg.bodies > 0 && r.Body != nil {
 				prompt = &captureReader{ReadCloser: r.Body, keep: cfg.bodies}
@@ -69,7 +67,7 @@ func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) 
 				r = &r2
 			}
 			rw.keep = cfg.bodies
-			next.ServeHTTP(rw, r.WithContext(ctx))
+			next.ServeHTTP(rw, r)
 			latency := time.Since(start)
 
 			attrs := make([]slog.Attr, 0, 18)

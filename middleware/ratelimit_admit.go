@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
@@ -24,7 +25,17 @@ type rateCall struct {
 	charges [2]Charge
 	charged int64 // tokens charged at admission
 	state   admission
+	after   detached // the request's context, for the store calls after it
 }
+
+// detached is a context that keeps its parent's values but never ends, as
+// context.WithoutCancel makes, kept in rateCall so that it costs no
+// allocation: the usage is charged even when the client is gone.
+type detached struct{ context.Context }
+
+func (detached) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (detached) Done() <-chan struct{}       { return nil }
+func (detached) Err() error                  { return nil }
 
 type admission uint8
 
@@ -49,7 +60,7 @@ func (rc *rateCall) serve(next http.Handler) {
 		r = r.WithContext(ctx)
 		rc.r = r
 	}
-	rc.ci, rc.prev = ci, ci.Admit
+	rc.ci, rc.prev, rc.after = ci, ci.Admit, detached{ctx}
 	ci.Admit = rc.admit
 	defer func() {
 		ci.Admit = rc.prev
@@ -100,7 +111,7 @@ func (rc *rateCall) refuse() {
 		return
 	}
 	back := Charge{Name: bucketRequests, Limit: rc.lim.Requests, Window: rc.lim.Window, Cost: -1}
-	if b, err := rc.c.store.Adjust(context.WithoutCancel(rc.r.Context()), rc.key, rc.c.now(), back); err == nil {
+	if b, err := rc.c.store.Adjust(&rc.after, rc.key, rc.c.now(), back); err == nil {
 		rc.charges[1] = back
 		setLimitHeaders(rc.w.Header(), rc.charges[1:], []Bucket{b})
 	}
@@ -132,5 +143,5 @@ func (rc *rateCall) settle() {
 		return
 	}
 	tokens := Charge{Name: bucketTokens, Limit: rc.lim.Tokens, Window: rc.lim.Window, Cost: delta}
-	_, _ = rc.c.store.Adjust(context.WithoutCancel(rc.r.Context()), rc.key, rc.c.now(), tokens)
+	_, _ = rc.c.store.Adjust(&rc.after, rc.key, rc.c.now(), tokens)
 }

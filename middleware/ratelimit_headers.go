@@ -14,7 +14,9 @@ var (
 
 // setLimitHeaders sets x-ratelimit-{limit,remaining,reset}-{requests,tokens}
 // for the charged buckets. The values share one string and one slice: two
-// allocations for the lot.
+// allocations for the lot, one when the headers were set before (the tokens
+// are charged twice: nothing before the handler, the estimate at
+// admission).
 func setLimitHeaders(h http.Header, charges []Charge, buckets []Bucket) {
 	var (
 		buf  [3 * 2 * 24]byte
@@ -30,7 +32,7 @@ func setLimitHeaders(h http.Header, charges []Charge, buckets []Bucket) {
 		ends[3*i+2] = len(b)
 	}
 	s := string(b)
-	vals := make([]string, 3*len(charges))
+	var vals []string
 	start := 0
 	for i, c := range charges {
 		names := &requestsHeaders
@@ -39,8 +41,16 @@ func setLimitHeaders(h http.Header, charges []Charge, buckets []Bucket) {
 		}
 		for j, name := range names {
 			k := 3*i + j
-			vals[k] = s[start:ends[k]]
+			v := s[start:ends[k]]
 			start = ends[k]
+			if old := h[name]; len(old) == 1 {
+				old[0] = v
+				continue
+			}
+			if vals == nil {
+				vals = make([]string, 3*len(charges))
+			}
+			vals[k] = v
 			h[name] = vals[k : k+1 : k+1]
 		}
 	}

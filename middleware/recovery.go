@@ -32,7 +32,8 @@ func Recovery(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rw := newResponseWriter(w)
+			r, rec := withRecord(r)
+			rw := rec.writer(w)
 			defer func() {
 				v := recover()
 				if v == nil {
@@ -43,12 +44,10 @@ func Recovery(logger *slog.Logger) func(http.Handler) http.Handler {
 				}
 				logger.LogAttrs(r.Context(), slog.LevelError, "oaicompat/middleware: panic recovered",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
-					slog.String("request_id", RequestIDFromContext(r.Context())),
+					slog.String("request_id", rec.requestID),
 					slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 				e := oaicompat.AsError(panicError{v})
-				if ci := oaicompat.CallInfoFromContext(r.Context()); ci != nil {
-					ci.Err = e
-				}
+				rec.ci.Err = e
 				switch {
 				case !rw.Started():
 					oaicompat.WriteErrorFor(rw, r, e)

@@ -32,8 +32,12 @@ func Recovery(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, rec := withRecord(r)
-			rw := rec.writer(w)
+			var rw *responseWriter
+			if rec := recordFrom(r.Context()); rec != nil {
+				rw = rec.writer(w) // shared with AccessLog
+			} else {
+				rw = newResponseWriter(w)
+			}
 			defer func() {
 				v := recover()
 				if v == nil {
@@ -44,10 +48,12 @@ func Recovery(logger *slog.Logger) func(http.Handler) http.Handler {
 				}
 				logger.LogAttrs(r.Context(), slog.LevelError, "oaicompat/middleware: panic recovered",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
-					slog.String("request_id", rec.requestID),
+					slog.String("request_id", RequestIDFromContext(r.Context())),
 					slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 				e := oaicompat.AsError(panicError{v})
-				rec.ci.Err = e
+				if ci := oaicompat.CallInfoFromContext(r.Context()); ci != nil {
+					ci.Err = e
+				}
 				switch {
 				case !rw.Started():
 					oaicompat.WriteErrorFor(rw, r, e)

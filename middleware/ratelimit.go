@@ -133,7 +133,7 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 		return
 	}
 	rc := c.calls.Get().(*rateCall)
-	defer c.calls.Put(rc)
+	defer rc.release()
 	rc.start(w, r, key, lim)
 	// The tokens bucket is charged nothing yet: a bucket in debt refuses
 	// at once, and the response carries its headers.

@@ -51,8 +51,7 @@ func (rc *rateCall) start(w http.ResponseWriter, r *http.Request, key string, li
 	rc.charged, rc.state = 0, notAsked
 }
 
-// serve runs next with rc as the request's admission, then settles. It
-// leaves nothing of the request in rc, which goes back to the pool.
+// serve runs next with rc as the request's admission, then settles.
 func (rc *rateCall) serve(next http.Handler) {
 	r := rc.r
 	ctx, ci := oaicompat.NewCallInfoContext(r.Context())
@@ -65,9 +64,15 @@ func (rc *rateCall) serve(next http.Handler) {
 	defer func() {
 		ci.Admit = rc.prev
 		rc.settle()
-		*rc = rateCall{c: rc.c, admit: rc.admit}
 	}()
 	next.ServeHTTP(rc.w, r)
+}
+
+// release puts rc back in the pool, keeping nothing of the request.
+func (rc *rateCall) release() {
+	c := rc.c
+	*rc = rateCall{c: c, admit: rc.admit}
+	c.calls.Put(rc)
 }
 
 // admitTokens charges the request's estimated tokens before the backend

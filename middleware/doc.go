@@ -10,7 +10,12 @@
 // server-sent events still reach the client one by one through the whole
 // chain. The middleware that report on a request (AccessLog, OTel,
 // RateLimit) read the oaicompat.CallInfo the handler fills in: model,
-// stream, usage, finish reasons, time of the first output.
+// stream, usage, finish reasons, time of the first output. RateLimit also
+// admits a request's tokens through it (CallInfo.Admit), so no middleware
+// reads or copies the request body. The middleware of a chain share one
+// per-request record (one context value holding the ids, the CallInfo and
+// the ResponseWriter wrapper), so the chain costs a few allocations, not a
+// context and a request copy per middleware.
 //
 // A sensible order, outermost first:
 //
@@ -22,7 +27,7 @@
 //	BodyLimit   refuses oversized bodies before anything reads them
 //	Auth        sets the key id that RateLimit, AccessLog and the backend use
 //	RateLimit   per key id
-//	Timeout     the deadline covers the backend call
+//	Timeout     the deadline covers reading the body and the backend call
 //
 // Chain composes them in that reading order; see Example_chain.
 package middleware

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -88,6 +89,9 @@ func heldStreams(cfg config, servers []*server) error {
 		wg.Wait()
 		opened := time.Since(start)
 		after, serr := s.stats(true)
+		if cfg.profile != "" && serr == nil {
+			serr = s.save("heap?gc=1", filepath.Join(cfg.profile, "heap-held-"+s.kind+".pb.gz"))
+		}
 		for _, c := range conns {
 			if c != nil {
 				c.Close()

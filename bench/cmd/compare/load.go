@@ -61,7 +61,23 @@ func loadRounds(cfg config, servers []*server) error {
 		for _, sc := range scenarios {
 			for i := range servers {
 				s := servers[(i+r)%len(servers)]
+				var prof chan error
+				if cfg.profile != "" && r == cfg.rounds-1 {
+					prof = make(chan error, 1)
+					go func() {
+						secs := max(1, int(cfg.duration.Seconds())-1)
+						prof <- s.save(fmt.Sprintf("profile?seconds=%d", secs), filepath.Join(cfg.profile, "cpu-"+sc.name+"-"+s.kind+".pb.gz"))
+					}()
+				}
 				smp, err := measure(cfg, s, sc, scripts[sc.name], fmt.Sprintf("%.0fs", cfg.duration.Seconds()))
+				if prof != nil {
+					if perr := <-prof; err == nil {
+						err = perr
+					}
+					if err == nil {
+						err = s.save("allocs", filepath.Join(cfg.profile, "allocs-"+sc.name+"-"+s.kind+".pb.gz"))
+					}
+				}
 				if err != nil {
 					return err
 				}

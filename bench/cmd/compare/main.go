@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -48,6 +49,7 @@ func main() {
 	flag.StringVar(&cfg.serverCPU, "server-cpu", "1", "core the servers are pinned to")
 	flag.StringVar(&cfg.clientCPU, "client-cpu", "0", "core wrk is pinned to")
 	flag.IntVar(&cfg.port, "port", 18300, "first port (two per server)")
+	flag.StringVar(&cfg.profile, "profile", "", "directory to save pprof profiles to: CPU and allocations of each server in the last round, heap with the streams held")
 	flag.Parse()
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
@@ -58,7 +60,7 @@ func main() {
 type config struct {
 	rounds, conns, held, aborts, port int
 	duration                          time.Duration
-	serverCPU, clientCPU              string
+	serverCPU, clientCPU, profile     string
 }
 
 // server is one running server process.
@@ -81,6 +83,25 @@ func (s *server) stats(gc bool) (stats, error) {
 	defer resp.Body.Close()
 	var st stats
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// save fetches the pprof profile named by query (e.g. "heap?gc=1") from
+// the server into file.
+func (s *server) save(query, file string) error {
+	resp, err := http.Get(s.statsURL + "/debug/pprof/" + query)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func startServers(cfg config) ([]*server, error) {

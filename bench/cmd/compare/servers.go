@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	_ "net/http/pprof"
 	"os"
 	"runtime"
 	"strings"
@@ -253,7 +254,8 @@ func rssKiB() int64 {
 	return 0
 }
 
-// serve runs server kind on addr, with its stats on statsAddr.
+// serve runs server kind on addr, with its stats on statsAddr (and
+// net/http/pprof under /debug/pprof/).
 func serve(kind, addr, statsAddr string) error {
 	var h http.Handler
 	switch kind {
@@ -274,6 +276,10 @@ func serve(kind, addr, statsAddr string) error {
 	}
 	go func() {
 		_ = http.Serve(sl, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/debug/pprof/") {
+				http.DefaultServeMux.ServeHTTP(w, r) // net/http/pprof
+				return
+			}
 			if r.URL.Path == "/gc" {
 				runtime.GC()
 			}

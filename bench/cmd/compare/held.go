@@ -56,7 +56,7 @@ func openHeld(s *server) (net.Conn, error) {
 // of its RSS and goroutines per stream.
 func heldStreams(cfg config, servers []*server) error {
 	fmt.Printf("\n%d held streams (one event sent, then the backend waits for the client):\n", cfg.held)
-	fmt.Printf("%-10s %12s %14s %16s %10s\n", "server", "RSS MiB", "KiB/stream", "goroutines/stream", "open s")
+	fmt.Printf("%-10s %9s %11s %16s %10s %12s %8s\n", "server", "RSS MiB", "KiB/stream", "goroutines/stream", "heap KiB/s", "stack KiB/s", "open s")
 	for _, s := range servers {
 		before, err := s.stats(true)
 		if err != nil {
@@ -106,8 +106,9 @@ func heldStreams(cfg config, servers []*server) error {
 			return serr
 		}
 		n := float64(cfg.held)
-		fmt.Printf("%-10s %12.1f %14.1f %16.2f %10.1f\n", s.kind, float64(after.RSSKiB-before.RSSKiB)/1024,
-			float64(after.RSSKiB-before.RSSKiB)/n, float64(after.Goroutines-before.Goroutines)/n, opened.Seconds())
+		fmt.Printf("%-10s %9.1f %11.1f %16.2f %10.1f %12.1f %8.1f\n", s.kind, float64(after.RSSKiB-before.RSSKiB)/1024,
+			float64(after.RSSKiB-before.RSSKiB)/n, float64(after.Goroutines-before.Goroutines)/n,
+			float64(after.HeapKiB-before.HeapKiB)/n, float64(after.StackKiB-before.StackKiB)/n, opened.Seconds())
 		// Let the server wind the streams down before the next one.
 		for range 200 {
 			st, err := s.stats(false)

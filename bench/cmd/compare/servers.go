@@ -225,12 +225,18 @@ type stats struct {
 	RSSKiB     int64 `json:"rss_kib"`
 	Goroutines int   `json:"goroutines"`
 	CancelNano int64 `json:"cancel_ns"`
+	HeapKiB    int64 `json:"heap_kib"`  // HeapInuse
+	StackKiB   int64 `json:"stack_kib"` // StackInuse
 }
 
 func readStats() stats {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	return stats{
+		HeapKiB:    int64(ms.HeapInuse) >> 10,
+		StackKiB:   int64(ms.StackInuse) >> 10,
 		CPUMicros:  ru.Utime.Sec*1e6 + ru.Utime.Usec + ru.Stime.Sec*1e6 + ru.Stime.Usec,
 		RSSKiB:     rssKiB(),
 		Goroutines: runtime.NumGoroutine(),

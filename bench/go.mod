@@ -5,9 +5,11 @@ go 1.26.0
 require (
 	github.com/oaicompat/oaicompat v0.0.0
 	github.com/sashabaranov/go-openai v1.43.0
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 )
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
 	github.com/buger/jsonparser v1.1.2 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

@@ -26,7 +26,7 @@ import (
 // eventStream writes server-sent events to one response.
 type eventStream struct {
 	w            http.ResponseWriter
-	rc           *http.ResponseController
+	rc           http.ResponseController // a value: one allocation less per stream
 	cancel       func() // cancels the backend on a failed write
 	keepAlive    time.Duration
 	writeTimeout time.Duration
@@ -42,7 +42,7 @@ type eventStream struct {
 }
 
 func newEventStream(w http.ResponseWriter, cancel func(), keepAlive, writeTimeout time.Duration) *eventStream {
-	return &eventStream{w: w, rc: http.NewResponseController(w), cancel: cancel,
+	return &eventStream{w: w, rc: *http.NewResponseController(w), cancel: cancel,
 		keepAlive: keepAlive, writeTimeout: writeTimeout, ping: pingFrame}
 }
 

@@ -12,7 +12,7 @@ type outputRules struct {
 	content     contentRule
 	formatName  string          // response_format json_schema name
 	schema      *compiledSchema // strict json_schema (contentSchema)
-	tools       []offeredTool // a slice, not a map: requests offer a few tools, and it costs no allocation beyond itself
+	tools       []offeredTool   // a slice, not a map: requests offer a few tools, and it costs no allocation beyond itself
 	allowed     map[string]bool // allowed_tools restriction; nil allows all
 	mode        string          // "none", "auto" or "required"
 	forced      string          // the function tool_choice forces, or ""

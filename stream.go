@@ -27,7 +27,7 @@ import (
 type eventStream struct {
 	w            http.ResponseWriter
 	rc           http.ResponseController // a value: one allocation less per stream
-	cancel       func() // cancels the backend on a failed write
+	cancel       func()                  // cancels the backend on a failed write
 	keepAlive    time.Duration
 	writeTimeout time.Duration
 	ping         []byte // the keep-alive frame; set it before startKeepAlive

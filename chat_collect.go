@@ -49,6 +49,10 @@ func (c *chatCollector) delta(choice int, d Delta) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ch := &c.choices[choice]
+	if ch.content.Cap() == 0 && d.Content != "" {
+		// Room for a short answer at once, instead of growing it word by word.
+		ch.content.Grow(max(len(d.Content), 256))
+	}
 	ch.content.WriteString(d.Content)
 	ch.refusal.WriteString(d.Refusal)
 	ch.reasoning.WriteString(d.Reasoning)

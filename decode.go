@@ -170,6 +170,18 @@ func decodeRequest(data []byte, v any, typeErr typeErrorFunc) (map[string]json.R
 		// keep them; refusing is the only answer both agree on.
 		return nil, InvalidRequest("", "The request body is not valid UTF-8.")
 	}
+	if req, isChat := v.(*ChatRequest); isChat && len(data) < largeBody {
+		if extra, ok := decodeChatFast(data, req); ok {
+			return extra, nil
+		}
+		*req = ChatRequest{}
+	}
+	return decodeGeneral(data, v, typeErr)
+}
+
+// decodeGeneral is decodeRequest for any request type, through reflection,
+// once data is known to be a UTF-8 JSON object.
+func decodeGeneral(data []byte, v any, typeErr typeErrorFunc) (map[string]json.RawMessage, error) {
 	t := reflect.TypeOf(v).Elem()
 	known := knownFields(t)
 	extra, err := extraFields(data, known)

@@ -145,7 +145,7 @@ func (g *guard) step(c *guardChoice, choice int, d Delta) error {
 				return g.violated(v, nil)
 			}
 			c.validCall = true
-			c.calls = append(c.calls, guardCall{id: tc.ID, name: tc.Name, strict: r.strict[tc.Name]})
+			c.calls = append(c.calls, guardCall{id: tc.ID, name: tc.Name, strict: r.isStrict(tc.Name)})
 		}
 		call := &c.calls[tc.Index]
 		if call.strict && call.checked && tc.Arguments != "" {

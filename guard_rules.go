@@ -12,8 +12,7 @@ type outputRules struct {
 	content     contentRule
 	formatName  string          // response_format json_schema name
 	schema      *compiledSchema // strict json_schema (contentSchema)
-	tools       map[string]*compiledSchema
-	strict      map[string]bool // strict function tools
+	tools       []offeredTool   // a slice, not a map: requests offer a few tools, and it costs no allocation beyond itself
 	allowed     map[string]bool // allowed_tools restriction; nil allows all
 	mode        string          // "none", "auto" or "required"
 	forced      string          // the function tool_choice forces, or ""
@@ -35,7 +34,7 @@ const (
 func newOutputRules(r *ChatRequest) outputRules {
 	o := outputRules{singleCall: !r.AllowsParallelToolCalls()}
 	if n := len(r.Tools) + len(r.Functions); n > 0 {
-		o.tools, o.strict = make(map[string]*compiledSchema, n), map[string]bool{}
+		o.tools = make([]offeredTool, 0, n)
 	}
 	if rf := r.ResponseFormat; rf != nil {
 		switch rf.Type {
@@ -52,11 +51,12 @@ func newOutputRules(r *ChatRequest) outputRules {
 		}
 	}
 	offer := func(name string, params []byte, strict *bool) {
-		o.tools[name] = nil
+		t := o.offer(name)
+		t.schema = nil
 		if isTrue(strict) {
-			o.strict[name] = true
+			t.strict = true
 			if hasSchema(params) {
-				o.tools[name] = compileSchema(params)
+				t.schema = compileSchema(params)
 			}
 		}
 	}
@@ -65,7 +65,7 @@ func newOutputRules(r *ChatRequest) outputRules {
 		case t.Function != nil:
 			offer(t.Function.Name, t.Function.Parameters, t.Function.Strict)
 		case t.Custom != nil:
-			o.tools[t.Custom.Name] = nil
+			o.offer(t.Custom.Name).schema = nil
 		}
 	}
 	for _, f := range r.Functions {
@@ -105,13 +105,48 @@ func newOutputRules(r *ChatRequest) outputRules {
 	return o
 }
 
+// offeredTool is a tool the request offered: the compiled parameters of a
+// strict function (nil otherwise), and whether one of the functions of that
+// name was strict.
+type offeredTool struct {
+	name   string
+	schema *compiledSchema
+	strict bool
+}
+
+// offer returns the entry of the tool named name, added if new (a name
+// offered twice keeps one entry, the last schema and any strictness).
+func (o *outputRules) offer(name string) *offeredTool {
+	if t := o.tool(name); t != nil {
+		return t
+	}
+	o.tools = append(o.tools, offeredTool{name: name})
+	return &o.tools[len(o.tools)-1]
+}
+
+// tool returns the offered tool named name, or nil.
+func (o *outputRules) tool(name string) *offeredTool {
+	for i := range o.tools {
+		if o.tools[i].name == name {
+			return &o.tools[i]
+		}
+	}
+	return nil
+}
+
+// isStrict reports whether a strict function named name was offered.
+func (o *outputRules) isStrict(name string) bool {
+	t := o.tool(name)
+	return t != nil && t.strict
+}
+
 // demandsCall reports whether every choice must call a tool.
 func (o *outputRules) demandsCall() bool { return o.mode == ToolChoiceRequired }
 
 // checkCallStart checks call index (named name) of choice when it starts.
 func (o *outputRules) checkCallStart(choice, index int, name string) *Violation {
 	v := &Violation{Kind: ViolationToolChoice, Choice: choice, ToolCall: index, Name: name}
-	_, offered := o.tools[name]
+	offered := o.tool(name) != nil
 	switch {
 	case o.mode == ToolChoiceNone && o.offeredNone:
 		v.Reason = fmt.Sprintf("choice %d calls '%s' but the request offered no tools", choice, name)
@@ -134,10 +169,11 @@ func (o *outputRules) checkCallStart(choice, index int, name string) *Violation 
 
 // checkArguments checks the complete arguments of a call to a strict tool.
 func (o *outputRules) checkArguments(choice, index int, name string, args []byte) *Violation {
-	if !o.strict[name] {
+	t := o.tool(name)
+	if t == nil || !t.strict {
 		return nil
 	}
-	if err := o.tools[name].validate(args); err != nil {
+	if err := t.schema.validate(args); err != nil {
 		return &Violation{Kind: ViolationArguments, Choice: choice, ToolCall: index, Name: name, Output: string(args),
 			Reason: fmt.Sprintf("the arguments of tool call %d ('%s') of choice %d do not match its parameters: %v", index, name, choice, err)}
 	}

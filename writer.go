@@ -93,6 +93,7 @@ type writerState struct {
 	choices []choiceState
 	n       int
 	closed  bool // the response is over
+	one     [1]choiceState
 }
 
 type choiceState struct {
@@ -102,8 +103,19 @@ type choiceState struct {
 }
 
 func newChatWriter(s sink, req *ChatRequest, ids func(string) string, callPrefix string) *ChatWriter {
+	// The writer and its state in one allocation, and the state of a
+	// single choice inside it.
+	ws := &struct {
+		w  ChatWriter
+		st writerState
+	}{}
 	n := req.Choices()
-	return &ChatWriter{s: s, st: &writerState{choices: make([]choiceState, n), n: n}, ids: ids, callPrefix: callPrefix, req: req}
+	ws.st.n, ws.st.choices = n, ws.st.one[:]
+	if n > 1 {
+		ws.st.choices = make([]choiceState, n)
+	}
+	ws.w = ChatWriter{s: s, st: &ws.st, ids: ids, callPrefix: callPrefix, req: req}
+	return &ws.w
 }
 
 // Index returns the index of the choice this writer writes.

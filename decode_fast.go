@@ -1,0 +1,538 @@
+package oaicompat
+
+import (
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
+)
+
+// This file decodes the common shape of a chat request without reflection:
+// the fields SDKs send for a conversation with text, tool calls and
+// function tools. Anything else (a field it does not handle, null where it
+// expects a value, a duplicate or escaped key, a number that is not a plain
+// integer where one is wanted, a surrogate escape, invalid JSON) makes it
+// give up, and the body is decoded by the general path from the start. On
+// what it accepts it gives exactly the general path's result, unknown
+// top-level fields in Extra included (FuzzDecodeChatFast checks it). Its
+// strings share one copy of the body.
+
+// chatKnown is the set of the JSON names of ChatRequest's fields.
+var chatKnown = knownFields(reflect.TypeOf(ChatRequest{}))
+
+// fastPath is the state of one fast decode.
+type fastPath struct {
+	scanner
+	src string // the body as a string: unescaped strings are slices of it
+	// scalars holds the values of the request's pointer fields, one
+	// allocation for all of them.
+	scalars *chatScalars
+}
+
+type chatScalars struct {
+	temperature, topP, presence, frequency      float64
+	n, maxTokens, maxCompletion, topLogprobs    int
+	seed                                        int64
+	logprobs, store, parallel, usage, obfuscate bool
+	streamOptions                               StreamOptions
+	toolChoice                                  ToolChoice
+}
+
+// decodeChatFast decodes data into req (which must be zero) and returns the
+// fields ChatRequest does not model, or ok false when the body is not of
+// the shape it handles; req is then to be reset and decoded by the general
+// path. data is valid UTF-8.
+func decodeChatFast(data []byte, req *ChatRequest) (extra map[string]json.RawMessage, ok bool) {
+	p := &fastPath{scanner: scanner{data: data}, src: string(data)}
+	if !p.object(func(key []byte) bool { return p.chatField(key, req, &extra) }) {
+		return nil, false
+	}
+	return extra, p.end() == nil
+}
+
+// object walks an object, calling field with each key, the scanner on the
+// value; field consumes the value. A key with an escape, or twice in the
+// object, gives up.
+func (p *fastPath) object(field func(key []byte) bool) bool {
+	p.skipSpace()
+	if !p.eat('{') {
+		return false
+	}
+	p.skipSpace()
+	if p.eat('}') {
+		return true
+	}
+	var seen [24][]byte // a duplicate key gives up
+	n := 0
+	for {
+		p.skipSpace()
+		key, ok := p.key()
+		if !ok {
+			return false
+		}
+		if n == len(seen) {
+			return false // more keys than the common shape has
+		}
+		for _, k := range seen[:n] {
+			if string(k) == string(key) {
+				return false
+			}
+		}
+		seen[n] = key
+		n++
+		p.skipSpace()
+		if !p.eat(':') {
+			return false
+		}
+		p.skipSpace()
+		if !field(key) {
+			return false
+		}
+		p.skipSpace()
+		if p.eat('}') {
+			return true
+		}
+		if !p.eat(',') {
+			return false
+		}
+	}
+}
+
+// array walks an array, calling elem with the scanner on each element.
+func (p *fastPath) array(elem func() bool) bool {
+	if !p.eat('[') {
+		return false
+	}
+	p.skipSpace()
+	if p.eat(']') {
+		return true
+	}
+	for {
+		p.skipSpace()
+		if !elem() {
+			return false
+		}
+		p.skipSpace()
+		if p.eat(']') {
+			return true
+		}
+		if !p.eat(',') {
+			return false
+		}
+	}
+}
+
+// key returns an object key without its quotes; one with an escape gives up.
+func (p *fastPath) key() ([]byte, bool) {
+	start, end, escaped, ok := p.span()
+	return p.data[start:end], ok && !escaped
+}
+
+// str decodes a string.
+func (p *fastPath) str() (string, bool) {
+	start, end, escaped, ok := p.span()
+	switch {
+	case !ok:
+		return "", false
+	case escaped:
+		return unescape(p.data[start:end])
+	}
+	return p.src[start:end], true
+}
+
+// span skips a string and returns where its inside starts and ends, and
+// whether it has escapes (checked as the scanner does).
+func (p *fastPath) span() (start, end int, escaped, ok bool) {
+	d := p.data
+	if p.pos >= len(d) || d[p.pos] != '"' {
+		return 0, 0, false, false
+	}
+	start = p.pos + 1
+	i := start
+	for i < len(d) && plainByte[d[i]] {
+		i++
+	}
+	if i < len(d) && d[i] == '"' {
+		p.pos = i + 1
+		return start, i, false, true
+	}
+	if !p.skipString() {
+		return 0, 0, false, false
+	}
+	return start, p.pos - 1, true, true
+}
+
+// plainByte is true for the bytes that may appear unescaped in a string
+// and do not end it.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// unescape decodes the inside of a string the scanner checked; a \u escape
+// of a surrogate gives up (the decoders differ in how they pair them).
+func unescape(in []byte) (string, bool) {
+	out := make([]byte, 0, len(in))
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch in[i] {
+		case '"', '\\', '/':
+			out = append(out, in[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, err := strconv.ParseUint(string(in[i+1:i+5]), 16, 32)
+			if err != nil || 0xD800 <= r && r < 0xE000 {
+				return "", false
+			}
+			out = utf8.AppendRune(out, rune(r))
+			i += 4
+		}
+	}
+	return string(out), true
+}
+
+func (p *fastPath) boolean() (bool, bool) {
+	switch {
+	case p.literal("true"):
+		return true, true
+	case p.literal("false"):
+		return false, true
+	}
+	return false, false
+}
+
+// float decodes a number.
+func (p *fastPath) float() (float64, bool) {
+	start := p.pos
+	if !p.skipNumber() {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(p.src[start:p.pos], 64)
+	return f, err == nil
+}
+
+// integer decodes a number written as an integer of at most 18 digits.
+func (p *fastPath) integer() (int64, bool) {
+	start := p.pos
+	if !p.skipNumber() || p.pos-start > 18 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(p.src[start:p.pos], 10, 64)
+	return n, err == nil
+}
+
+func (p *fastPath) scalar() *chatScalars {
+	if p.scalars == nil {
+		p.scalars = new(chatScalars)
+	}
+	return p.scalars
+}
+
+func (p *fastPath) floatPtr(dst **float64, slot *float64) bool {
+	f, ok := p.float()
+	*slot, *dst = f, slot
+	return ok
+}
+
+func (p *fastPath) intPtr(dst **int, slot *int) bool {
+	n, ok := p.integer()
+	*slot, *dst = int(n), slot
+	return ok
+}
+
+func (p *fastPath) boolPtr(dst **bool, slot *bool) bool {
+	b, ok := p.boolean()
+	*slot, *dst = b, slot
+	return ok
+}
+
+func (p *fastPath) strInto(dst *string) bool {
+	s, ok := p.str()
+	*dst = s
+	return ok
+}
+
+// chatField decodes one top-level member.
+func (p *fastPath) chatField(key []byte, r *ChatRequest, extra *map[string]json.RawMessage) bool {
+	switch string(key) {
+	case "model":
+		return p.strInto(&r.Model)
+	case "messages":
+		return p.messages(r)
+	case "temperature":
+		return p.floatPtr(&r.Temperature, &p.scalar().temperature)
+	case "top_p":
+		return p.floatPtr(&r.TopP, &p.scalar().topP)
+	case "presence_penalty":
+		return p.floatPtr(&r.PresencePenalty, &p.scalar().presence)
+	case "frequency_penalty":
+		return p.floatPtr(&r.FrequencyPenalty, &p.scalar().frequency)
+	case "n":
+		return p.intPtr(&r.N, &p.scalar().n)
+	case "max_tokens":
+		return p.intPtr(&r.MaxTokens, &p.scalar().maxTokens)
+	case "max_completion_tokens":
+		return p.intPtr(&r.MaxCompletionTokens, &p.scalar().maxCompletion)
+	case "top_logprobs":
+		return p.intPtr(&r.TopLogprobs, &p.scalar().topLogprobs)
+	case "seed":
+		n, ok := p.integer()
+		s := p.scalar()
+		s.seed, r.Seed = n, &s.seed
+		return ok
+	case "stream":
+		b, ok := p.boolean()
+		r.Stream = b
+		return ok
+	case "logprobs":
+		return p.boolPtr(&r.Logprobs, &p.scalar().logprobs)
+	case "store":
+		return p.boolPtr(&r.Store, &p.scalar().store)
+	case "parallel_tool_calls":
+		return p.boolPtr(&r.ParallelToolCalls, &p.scalar().parallel)
+	case "stream_options":
+		s := p.scalar()
+		r.StreamOptions = &s.streamOptions
+		return p.object(func(key []byte) bool {
+			switch string(key) {
+			case "include_usage":
+				return p.boolPtr(&s.streamOptions.IncludeUsage, &s.usage)
+			case "include_obfuscation":
+				return p.boolPtr(&s.streamOptions.IncludeObfuscation, &s.obfuscate)
+			}
+			return false
+		})
+	case "tool_choice":
+		if p.peek() != '"' {
+			return false
+		}
+		s := p.scalar()
+		r.ToolChoice = &s.toolChoice
+		return p.strInto(&s.toolChoice.Mode)
+	case "tools":
+		return p.tools(r)
+	case "user":
+		return p.strInto(&r.User)
+	case "safety_identifier":
+		return p.strInto(&r.SafetyIdentifier)
+	case "prompt_cache_key":
+		return p.strInto(&r.PromptCacheKey)
+	case "prompt_cache_retention":
+		return p.strInto(&r.PromptCacheRetention)
+	case "reasoning_effort":
+		return p.strInto(&r.ReasoningEffort)
+	case "verbosity":
+		return p.strInto(&r.Verbosity)
+	case "service_tier":
+		return p.strInto(&r.ServiceTier)
+	}
+	if _, known := chatKnown[string(key)]; known {
+		return false // a field the general path decodes
+	}
+	for _, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			return false // may be a case variant of a known field, which is refused
+		}
+	}
+	start := p.pos
+	if !p.skipValue(0) {
+		return false
+	}
+	if *extra == nil {
+		*extra = map[string]json.RawMessage{}
+	}
+	(*extra)[string(key)] = append(json.RawMessage(nil), p.data[start:p.pos]...)
+	return true
+}
+
+// messages decodes the messages array.
+func (p *fastPath) messages(r *ChatRequest) bool {
+	var buf [8]Message
+	list := buf[:0]
+	ok := p.array(func() bool {
+		list = append(list, Message{})
+		return p.message(&list[len(list)-1])
+	})
+	r.Messages = append(make([]Message, 0, len(list)), list...)
+	return ok
+}
+
+func (p *fastPath) message(m *Message) bool {
+	return p.object(func(key []byte) bool {
+		switch string(key) {
+		case "role":
+			return p.strInto(&m.Role)
+		case "name":
+			return p.strInto(&m.Name)
+		case "tool_call_id":
+			return p.strInto(&m.ToolCallID)
+		case "content":
+			return p.content(&m.Content)
+		case "tool_calls":
+			return p.toolCalls(m)
+		}
+		return false
+	})
+}
+
+// content decodes a string, null, or a list of text parts.
+func (p *fastPath) content(c *MessageContent) bool {
+	switch p.peek() {
+	case 'n':
+		return p.literal("null")
+	case '"':
+		c.u.Form = jsonx.String
+		return p.strInto(&c.u.Text)
+	case '[':
+	default:
+		return false
+	}
+	var buf [4]ContentPart
+	list := buf[:0]
+	ok := p.array(func() bool {
+		list = append(list, ContentPart{noText: true})
+		part := &list[len(list)-1]
+		return p.object(func(key []byte) bool {
+			switch string(key) {
+			case "type":
+				return p.strInto(&part.Type)
+			case "text":
+				part.noText = false
+				return p.strInto(&part.Text)
+			}
+			return false
+		})
+	})
+	c.u.Form, c.u.List = jsonx.List, append(make([]ContentPart, 0, len(list)), list...)
+	return ok
+}
+
+// toolCalls decodes an assistant message's function calls.
+func (p *fastPath) toolCalls(m *Message) bool {
+	type call struct {
+		id, typ string
+		fn      FunctionCall
+		hasFn   bool
+	}
+	var buf [4]call
+	list := buf[:0]
+	ok := p.array(func() bool {
+		list = append(list, call{})
+		c := &list[len(list)-1]
+		return p.object(func(key []byte) bool {
+			switch string(key) {
+			case "id":
+				return p.strInto(&c.id)
+			case "type":
+				return p.strInto(&c.typ)
+			case "function":
+				c.hasFn = true
+				return p.object(func(key []byte) bool {
+					switch string(key) {
+					case "name":
+						return p.strInto(&c.fn.Name)
+					case "arguments":
+						return p.strInto(&c.fn.Arguments)
+					}
+					return false
+				})
+			}
+			return false
+		})
+	})
+	calls, fns := make([]ToolCall, len(list)), make([]FunctionCall, len(list))
+	for i, c := range list {
+		calls[i] = ToolCall{ID: c.id, Type: c.typ}
+		if c.hasFn {
+			fns[i] = c.fn
+			calls[i].Function = &fns[i]
+		}
+	}
+	m.ToolCalls = calls
+	return ok
+}
+
+// tools decodes function tools.
+func (p *fastPath) tools(r *ChatRequest) bool {
+	type tool struct {
+		typ              string
+		def              FunctionDefinition // Strict unset
+		strict           bool
+		hasFn, hasStrict bool
+	}
+	var buf [4]tool
+	list := buf[:0]
+	ok := p.array(func() bool {
+		list = append(list, tool{})
+		t := &list[len(list)-1]
+		return p.object(func(key []byte) bool {
+			switch string(key) {
+			case "type":
+				return p.strInto(&t.typ)
+			case "function":
+				t.hasFn = true
+				return p.object(func(key []byte) bool {
+					switch string(key) {
+					case "name":
+						return p.strInto(&t.def.Name)
+					case "description":
+						return p.strInto(&t.def.Description)
+					case "strict":
+						b, ok := p.boolean()
+						t.strict, t.hasStrict = b, true
+						return ok
+					case "parameters":
+						if p.peek() != '{' {
+							return false
+						}
+						start := p.pos
+						if !p.skipValue(0) {
+							return false
+						}
+						t.def.Parameters = append(json.RawMessage(nil), p.data[start:p.pos]...)
+						return true
+					}
+					return false
+				})
+			}
+			return false
+		})
+	})
+	// One allocation for the definitions and their strict flags.
+	type def struct {
+		FunctionDefinition
+		strict bool
+	}
+	defs := make([]def, len(list))
+	r.Tools = make([]Tool, len(list))
+	for i, t := range list {
+		r.Tools[i].Type = t.typ
+		if t.hasFn {
+			d := &defs[i]
+			d.FunctionDefinition, d.strict = t.def, t.strict
+			if t.hasStrict {
+				d.Strict = &d.strict
+			}
+			r.Tools[i].Function = &d.FunctionDefinition
+		}
+	}
+	return ok
+}

@@ -1,10 +1,10 @@
 module github.com/oaicompat/oaicompat/redisstore
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000
-	github.com/redis/go-redis/v9 v9.23.0
+	github.com/redis/go-redis/v9 v9.22.0
 )
 
 require (

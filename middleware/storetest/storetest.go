@@ -1,4 +1,13 @@
-package middleware_test
+// Package storetest checks that a [middleware.Store] answers as
+// [middleware.MemoryStore] does, to the microsecond: GCRA refill, all or
+// nothing across buckets, refunds and debt, fractional intervals, and no
+// overspending under concurrent takes. Store implementations run it from
+// their tests:
+//
+//	func TestMyStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) middleware.Store { return newMyStore(t) })
+//	}
+package storetest
 
 import (
 	"context"
@@ -34,8 +43,8 @@ func bucket(rem int64, reset, retry time.Duration) middleware.Bucket {
 	return middleware.Bucket{Remaining: rem, Reset: reset, RetryAfter: retry}
 }
 
-// storeScenarios are run against every Store: MemoryStore and RedisStore
-// must agree to the microsecond.
+// storeScenarios are run against every Store: MemoryStore and the Redis
+// store of module redisstore must agree to the microsecond.
 var storeScenarios = []struct {
 	name  string
 	steps []storeStep
@@ -89,8 +98,9 @@ var storeScenarios = []struct {
 
 func ptr[T any](v T) *T { return &v }
 
-// testStore runs the scenarios against stores made by newStore.
-func testStore(t *testing.T, newStore func(t *testing.T) middleware.Store) {
+// Run runs the checks against stores made by newStore, a fresh empty one
+// for each check.
+func Run(t *testing.T, newStore func(t *testing.T) middleware.Store) {
 	start := time.Unix(1_700_000_000, 123_000)
 	for _, sc := range storeScenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -133,33 +143,4 @@ func testStore(t *testing.T, newStore func(t *testing.T) middleware.Store) {
 			t.Fatalf("%d of %d concurrent requests granted, want exactly %d", granted.Load(), callers, limit)
 		}
 	})
-}
-
-func TestMemoryStore(t *testing.T) {
-	t.Parallel()
-	testStore(t, func(*testing.T) middleware.Store { return middleware.NewMemoryStore() })
-}
-
-// TestMemoryStoreForgets checks that buckets that refilled are dropped.
-func TestMemoryStoreForgets(t *testing.T) {
-	t.Parallel()
-	s := middleware.NewMemoryStore()
-	start := time.Unix(1_700_000_000, 0)
-	ctx := context.Background()
-	for i := range 5000 {
-		if _, _, err := s.Take(ctx, fmt.Sprint("key", i), start, []middleware.Charge{rpm(60, 1)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := middleware.MemoryStoreLen(s); n < 4096 {
-		t.Fatalf("%d buckets kept while all are in use", n)
-	}
-	// a minute later every bucket is full: the next sweep drops them all
-	later := start.Add(time.Minute)
-	for i := range 5000 {
-		_, _, _ = s.Take(ctx, "fresh", later.Add(time.Duration(i)*time.Second), []middleware.Charge{rpm(60, 1)})
-	}
-	if n := middleware.MemoryStoreLen(s); n > 1 {
-		t.Fatalf("%d buckets kept after they refilled, want 1", n)
-	}
 }

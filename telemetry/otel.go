@@ -1,4 +1,10 @@
-package middleware
+// Package telemetry traces and meters an oaicompat server with
+// OpenTelemetry, following the GenAI semantic conventions: [OTel] is a
+// middleware for the handler, beside those of package
+// github.com/oaicompat/oaicompat/middleware. It is a module of its own
+// (github.com/oaicompat/oaicompat/telemetry), so that a program without
+// OpenTelemetry never downloads or compiles it.
+package telemetry
 
 import (
 	"context"
@@ -16,10 +22,11 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/middleware"
 )
 
-// An OTelOption configures OTel.
-type OTelOption func(*otelConfig)
+// An Option configures [OTel].
+type Option func(*otelConfig)
 
 type otelConfig struct {
 	tracers    trace.TracerProvider
@@ -29,30 +36,30 @@ type otelConfig struct {
 }
 
 // WithTracerProvider sets where spans go. Default otel.GetTracerProvider().
-func WithTracerProvider(tp trace.TracerProvider) OTelOption {
+func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(c *otelConfig) { c.tracers = tp }
 }
 
 // WithMeterProvider sets where metrics go. Default otel.GetMeterProvider().
-func WithMeterProvider(mp metric.MeterProvider) OTelOption {
+func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *otelConfig) { c.meters = mp }
 }
 
 // WithPropagator sets how an incoming trace context (traceparent) is read.
 // Default otel.GetTextMapPropagator().
-func WithPropagator(p propagation.TextMapPropagator) OTelOption {
+func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(c *otelConfig) { c.propagator = p }
 }
 
 // WithProviderName sets gen_ai.provider.name, the GenAI provider the
 // telemetry describes. Default "openai", the API this server speaks; name
 // the system behind it instead (for example "ollama") if you prefer.
-func WithProviderName(name string) OTelOption {
+func WithProviderName(name string) Option {
 	return func(c *otelConfig) { c.provider = name }
 }
 
 // instrumentation is the OpenTelemetry instrumentation scope of this package.
-const instrumentation = "github.com/oaicompat/oaicompat/middleware"
+const instrumentation = "github.com/oaicompat/oaicompat/telemetry"
 
 // OTel traces and meters requests with OpenTelemetry, following the GenAI
 // semantic conventions (semconv v1.40.0) for the OpenAI operations.
@@ -74,7 +81,7 @@ const instrumentation = "github.com/oaicompat/oaicompat/middleware"
 // gen_ai.token.type "input" or "output"; the conventions define token usage
 // for clients only), each with the operation, provider and model, and
 // error.type on failures.
-func OTel(opts ...OTelOption) func(http.Handler) http.Handler {
+func OTel(opts ...Option) func(http.Handler) http.Handler {
 	cfg := otelConfig{provider: string(genaiconv.ProviderNameOpenAI)}
 	for _, o := range opts {
 		o(&cfg)
@@ -88,13 +95,13 @@ func OTel(opts ...OTelOption) func(http.Handler) http.Handler {
 	if cfg.propagator == nil {
 		cfg.propagator = otel.GetTextMapPropagator()
 	}
-	t := newTelemetry(cfg)
+	t := newRecorder(cfg)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.serve(w, r, next) })
 	}
 }
 
-type telemetry struct {
+type recorder struct {
 	cfg      otelConfig
 	tracer   trace.Tracer
 	duration genaiconv.ServerRequestDuration
@@ -102,9 +109,9 @@ type telemetry struct {
 	tokens   metric.Int64Histogram
 }
 
-func newTelemetry(cfg otelConfig) *telemetry {
+func newRecorder(cfg otelConfig) *recorder {
 	meter := cfg.meters.Meter(instrumentation)
-	t := &telemetry{cfg: cfg, tracer: cfg.tracers.Tracer(instrumentation)}
+	t := &recorder{cfg: cfg, tracer: cfg.tracers.Tracer(instrumentation)}
 	// Instrument errors only come from invalid names or options, which are
 	// fixed here; the constructors then return working no-op instruments.
 	t.duration, _ = genaiconv.NewServerRequestDuration(meter, metric.WithExplicitBucketBoundaries(
@@ -127,18 +134,16 @@ var operations = map[string]genaiconv.OperationNameAttr{
 	"images.generations": genaiconv.OperationNameGenerateContent,
 }
 
-func (t *telemetry) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+func (t *recorder) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	start := time.Now()
 	ctx := t.cfg.propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPathKey.String(r.URL.Path)))
 	defer span.End()
 	ctx, ci := oaicompat.NewCallInfoContext(ctx)
-	rw := newResponseWriter(w)
-	next.ServeHTTP(rw, r.WithContext(ctx))
+	status := middleware.ServeStatus(next, w, r.WithContext(ctx))
 	elapsed := time.Since(start)
 
-	status := rw.Status()
 	span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(status))
 	errType := ""
 	switch {
@@ -192,7 +197,7 @@ func (t *telemetry) serve(w http.ResponseWriter, r *http.Request, next http.Hand
 	}
 }
 
-func (t *telemetry) recordTokens(ctx context.Context, n int, typ attribute.KeyValue, op genaiconv.OperationNameAttr, attrs []attribute.KeyValue) {
+func (t *recorder) recordTokens(ctx context.Context, n int, typ attribute.KeyValue, op genaiconv.OperationNameAttr, attrs []attribute.KeyValue) {
 	all := make([]attribute.KeyValue, 0, len(attrs)+3)
 	all = append(all, attrs...)
 	all = append(all, typ, semconv.GenAIOperationNameKey.String(string(op)), semconv.GenAIProviderNameKey.String(t.cfg.provider))

@@ -3,7 +3,7 @@ module github.com/oaicompat/oaicompat/redisstore
 go 1.25.0
 
 require (
-	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000
+	github.com/oaicompat/oaicompat v0.1.0
 	github.com/redis/go-redis/v9 v9.22.0
 )
 
@@ -20,5 +20,3 @@ require (
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 )
-
-replace github.com/oaicompat/oaicompat => ../

@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/labstack/echo/v5 v5.4.4
-	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000
+	github.com/oaicompat/oaicompat v0.1.0
 )
 
 require (
@@ -35,5 +35,3 @@ require (
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
-
-replace github.com/oaicompat/oaicompat => ../..

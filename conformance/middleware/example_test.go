@@ -7,15 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/middleware"
+	"github.com/oaicompat/oaicompat/telemetry"
 )
 
 // Example_chain puts the whole production stack in front of an
@@ -31,7 +30,7 @@ func Example_chain() {
 
 	chain := middleware.Chain(
 		middleware.RequestID(),
-		middleware.OTel(), // the global OpenTelemetry providers
+		telemetry.OTel(), // the global OpenTelemetry providers
 		middleware.AccessLog(logger),
 		middleware.Recovery(logger),
 		middleware.CORS(middleware.WithOrigins("https://playground.example")),
@@ -70,26 +69,4 @@ func Example_chain() {
 	// Hello, alice!
 	// requests left this minute: 59
 	// 401 invalid_api_key Incorrect API key provided: sk-w********-123.
-}
-
-// ExampleRateLimit shares limits between the replicas of a server through
-// Redis, with a tier of limits per key id.
-func ExampleRateLimit() {
-	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv("REDIS_ADDR")})
-	limits := func(keyID string) middleware.Limits {
-		if keyID == "enterprise" {
-			return middleware.Limits{Requests: 10_000, Tokens: 2_000_000}
-		}
-		return middleware.Limits{Requests: 60, Tokens: 40_000}
-	}
-	chain := middleware.Chain(
-		middleware.Auth(middleware.StaticKeys(map[string]string{"sk-1": "enterprise", "sk-2": "hobby"})),
-		middleware.RateLimit(middleware.Limits{},
-			middleware.WithKeyLimits(limits),
-			middleware.WithStore(middleware.NewRedisStore(rdb, "myapp:ratelimit:"))),
-	)
-	http.Handle("/v1/", chain(oaicompat.NewHandler(oaicompat.ChatFunc(
-		func(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-			return w.WriteText("ok")
-		}))))
 }

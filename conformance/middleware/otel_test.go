@@ -20,6 +20,7 @@ import (
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/middleware"
+	"github.com/oaicompat/oaicompat/telemetry"
 )
 
 // otelBackend answers chat with usage and finish reason "length" for the
@@ -140,7 +141,7 @@ func TestOTel(t *testing.T) {
 			reader := sdkmetric.NewManualReader()
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 			chain := middleware.Chain(
-				middleware.OTel(middleware.WithTracerProvider(tp), middleware.WithMeterProvider(mp), middleware.WithPropagator(propagation.TraceContext{})),
+				telemetry.OTel(telemetry.WithTracerProvider(tp), telemetry.WithMeterProvider(mp), telemetry.WithPropagator(propagation.TraceContext{})),
 				middleware.Auth(middleware.StaticKeys(testKeys)),
 			)
 			srv := serve(t, chain(oaicompat.NewHandler(otelBackend)))
@@ -217,7 +218,7 @@ type collected struct {
 func collectMetrics(rm metricdata.ResourceMetrics) collected {
 	c := collected{tokens: map[string]int64{}}
 	for _, sm := range rm.ScopeMetrics {
-		if sm.Scope.Name != "github.com/oaicompat/oaicompat/middleware" {
+		if sm.Scope.Name != "github.com/oaicompat/oaicompat/telemetry" {
 			continue
 		}
 		for _, m := range sm.Metrics {
@@ -252,7 +253,7 @@ func collectMetrics(rm metricdata.ResourceMetrics) collected {
 // (no-ops here), and requests still pass.
 func TestOTelGlobalDefaults(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, middleware.OTel()(oaicompat.NewHandler(hello)))
+	srv := serve(t, telemetry.OTel()(oaicompat.NewHandler(hello)))
 	var resp *http.Response
 	if _, err := client(srv, aliceKey).Chat.Completions.New(testContext(t), chatParams("hi"), option.WithResponseInto(&resp)); err != nil || resp.StatusCode != 200 {
 		t.Fatal(err)

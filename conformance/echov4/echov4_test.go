@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/oaicompat/oaicompat/adapters/echov4"
-	"github.com/oaicompat/oaicompat/internal/adaptertest"
+	"github.com/oaicompat/oaicompat/conformance/adaptertest"
 )
 
 // TestAdapter runs the suite shared with the echo v5 adapter.

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 	"github.com/oaicompat/oaicompat/adapters/echov5"
-	"github.com/oaicompat/oaicompat/internal/adaptertest"
+	"github.com/oaicompat/oaicompat/conformance/adaptertest"
 )
 
 // TestAdapter runs the suite shared with the echo v4 adapter.

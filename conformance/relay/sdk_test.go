@@ -10,7 +10,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 	"github.com/oaicompat/oaicompat/relay"
 )
 

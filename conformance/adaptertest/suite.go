@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 	"github.com/openai/openai-go/v3/option"
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/middleware"
+	"github.com/oaicompat/oaicompat/telemetry"
 )
 
 // fullChain is every middleware of the package, in the documented order,
@@ -25,8 +26,8 @@ import (
 func fullChain(logs io.Writer, spans *tracetest.SpanRecorder) func(http.Handler) http.Handler {
 	return middleware.Chain(
 		middleware.RequestID(),
-		middleware.OTel(middleware.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))),
-			middleware.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())))),
+		telemetry.OTel(telemetry.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))),
+			telemetry.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())))),
 		middleware.AccessLog(slog.New(slog.NewJSONHandler(logs, nil)), middleware.WithBodies(1<<10)),
 		middleware.Recovery(slog.New(slog.NewJSONHandler(logs, nil))),
 		middleware.CORS(),

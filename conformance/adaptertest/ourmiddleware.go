@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 	"github.com/oaicompat/oaicompat/middleware"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"

@@ -112,7 +112,9 @@ func limited(t *testing.T, rdb redis.Scripter, prefix string, opts ...middleware
 		middleware.WithKeyFunc(func(r *http.Request) string { return r.Header.Get("X-Key") }),
 	}, opts...)...)
 	srv := httptest.NewServer(rl(oaicompat.NewHandler(oaicompat.ChatFunc(
-		func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return w.WriteText("ok") }))))
+		func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+			return w.WriteText("ok")
+		}))))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -212,7 +214,9 @@ func TestRateLimitRedisReplicas(t *testing.T) {
 		rl := middleware.RateLimit(middleware.Limits{Requests: 3, Window: time.Hour}, middleware.WithStore(store),
 			middleware.WithKeyFunc(func(r *http.Request) string { return r.Header.Get("X-Key") }))
 		h := httptest.NewServer(rl(oaicompat.NewHandler(oaicompat.ChatFunc(
-			func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error { return w.WriteText("ok") }))))
+			func(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+				return w.WriteText("ok")
+			}))))
 		t.Cleanup(h.Close)
 		urls[i] = h.URL
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/handlertest"
 	"github.com/oaicompat/oaicompat/oaitest"
 )
 
@@ -79,7 +80,7 @@ var replyCases = []replyCase{
 				JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{Name: "answer", Schema: answerSchema, Strict: openai.Bool(true)}}}
 		},
 		check: func(t *testing.T, c *openai.ChatCompletion) {
-			validate(t, answerSchema, c.Choices[0].Message.Content)
+			handlertest.Validate(t, answerSchema, c.Choices[0].Message.Content)
 		}},
 	{name: "generated forced tool call", reply: oaitest.Auto(), finish: "tool_calls",
 		params: func(p *openai.ChatCompletionNewParams) {
@@ -91,7 +92,7 @@ var replyCases = []replyCase{
 			if len(calls) != 1 || calls[0].Function.Name != "get_weather" {
 				t.Fatalf("tool calls = %+v", calls)
 			}
-			validate(t, weatherTool.GetFunction().Parameters, calls[0].Function.Arguments)
+			handlertest.Validate(t, weatherTool.GetFunction().Parameters, calls[0].Function.Arguments)
 		}},
 }
 

@@ -55,7 +55,7 @@ func TestAzureWithOpenAIGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if chat.Choices[0].Message.Content != "You said: hello azure" || chat.Model != "m1" || be.lastRequest().Model != "m1" {
+	if chat.Choices[0].Message.Content != "You said: hello azure" || chat.Model != "m1" || be.LastRequest().Model != "m1" {
 		t.Errorf("chat = %q model %q", chat.Choices[0].Message.Content, chat.Model)
 	}
 	comp, err := client.Completions.New(ctx, openai.CompletionNewParams{Model: "prod-chat",

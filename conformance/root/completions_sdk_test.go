@@ -53,7 +53,7 @@ func TestCompletionsPromptFormsWithOpenAIGo(t *testing.T) {
 		})
 	}
 	// The chat backend saw the default max_tokens and the original prompt.
-	last := be.lastRequest()
+	last := be.LastRequest()
 	if n, ok := last.TokenLimit(); !ok || n != 16 { // the legacy endpoint's default
 		t.Errorf("token limit %d %v", n, ok)
 	}
@@ -83,7 +83,7 @@ func TestCompletionsEchoStopLogprobsWithOpenAIGo(t *testing.T) {
 		lp.TopLogprobs[0]["You "] != -0.5 {
 		t.Errorf("logprobs = %+v", lp)
 	}
-	last := be.lastRequest()
+	last := be.LastRequest()
 	if !last.WantsLogprobs() || *last.TopLogprobs != 1 || last.Stop[0] != "END" || string(last.Extra["echo"]) != "true" {
 		t.Errorf("chat request: logprobs %v top %v stop %v extra %v", last.Logprobs, last.TopLogprobs, last.Stop, last.Extra)
 	}
@@ -207,7 +207,7 @@ func TestCompletionsValidation(t *testing.T) {
 		Model: "m1", Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String("score me")},
 		Echo: openai.Bool(true), MaxTokens: openai.Int(0),
 	})
-	if err != nil || c.Choices[0].Text != "score me" || c.Choices[0].FinishReason != "length" || be.reqs != 0 {
-		t.Errorf("max_tokens 0: %v %+v (backend calls %d)", err, c, be.reqs)
+	if err != nil || c.Choices[0].Text != "score me" || c.Choices[0].FinishReason != "length" || be.Count() != 0 {
+		t.Errorf("max_tokens 0: %v %+v (backend calls %d)", err, c, be.Count())
 	}
 }

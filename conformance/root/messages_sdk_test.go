@@ -202,7 +202,7 @@ func TestMessagesSDKToolRoundTrip(t *testing.T) {
 			t.Errorf("second answer %s", second.RawJSON())
 		}
 	}
-	req := be.lastRequest()
+	req := be.LastRequest()
 	if len(req.Messages) != 4 || req.Messages[0].Role != "system" || req.Messages[0].Content.Text() != "Be brief." {
 		t.Fatalf("messages %+v", req.Messages)
 	}
@@ -255,7 +255,7 @@ func TestMessagesSDKToolChoice(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := be.lastRequest()
+			req := be.LastRequest()
 			if *req.ToolChoice != tt.want || req.AllowsParallelToolCalls() != tt.parallel {
 				t.Errorf("tool_choice %+v parallel %v", *req.ToolChoice, req.AllowsParallelToolCalls())
 			}
@@ -286,8 +286,8 @@ func TestMessagesSDKThinkingRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if be.lastRequest().ReasoningEffort != "low" || !sameJSON(t, string(be.lastRequest().Extra["thinking"]), `{"type":"enabled","budget_tokens":2048}`) {
-		t.Errorf("effort %q, thinking %s", be.lastRequest().ReasoningEffort, be.lastRequest().Extra["thinking"])
+	if be.LastRequest().ReasoningEffort != "low" || !sameJSON(t, string(be.LastRequest().Extra["thinking"]), `{"type":"enabled","budget_tokens":2048}`) {
+		t.Errorf("effort %q, thinking %s", be.LastRequest().ReasoningEffort, be.LastRequest().Extra["thinking"])
 	}
 	p.Messages = append(p.Messages, first.ToParam(), anthropic.NewUserMessage(anthropic.NewTextBlock("and then?")),
 		anthropic.NewAssistantMessage(anthropic.NewRedactedThinkingBlock("opaque")))
@@ -295,7 +295,7 @@ func TestMessagesSDKThinkingRoundTrip(t *testing.T) {
 	if _, err := c.Messages.New(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	req := be.lastRequest()
+	req := be.LastRequest()
 	a := req.Messages[1]
 	if a.Role != "assistant" || a.Reasoning == nil || *a.Reasoning != "Let me think." || a.ReasoningSignature != "sig-1" || a.Content.Text() != "42" {
 		t.Errorf("assistant %+v", a)

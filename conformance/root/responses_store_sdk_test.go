@@ -60,7 +60,7 @@ func TestStoredResponsesPrivateToOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	outputID := secret.Output[0].ID
-	calls := be.count()
+	calls := be.Count()
 
 	unknownResp, unknownItem := "resp_"+strings.Repeat("x", len(secret.ID)-5), "msg_"+strings.Repeat("x", len(outputID)-4)
 	for _, op := range []struct {
@@ -101,7 +101,7 @@ func TestStoredResponsesPrivateToOwner(t *testing.T) {
 			}
 		})
 	}
-	if n := be.count(); n != calls {
+	if n := be.Count(); n != calls {
 		t.Errorf("bob's attempts reached the backend %d times", n-calls)
 	}
 
@@ -119,7 +119,7 @@ func TestStoredResponsesPrivateToOwner(t *testing.T) {
 	if err != nil || next.OutputText() != "You said: again" {
 		t.Fatalf("alice chains: %v", err)
 	}
-	if m := be.lastRequest().Messages; len(m) != 3 || m[0].Content.Text() != "SECRET" || m[1].Content.Text() != "You said: SECRET" {
+	if m := be.LastRequest().Messages; len(m) != 3 || m[0].Content.Text() != "SECRET" || m[1].Content.Text() != "You said: SECRET" {
 		t.Errorf("alice's chained conversation: %+v", m)
 	}
 	if err := alice.Responses.Delete(ctx, secret.ID); err != nil {
@@ -210,7 +210,7 @@ func TestItemReferenceWithOpenAIGo(t *testing.T) {
 	if got := second.OutputText(); got != "The weather: 22C" {
 		t.Fatalf("turn 2 answered %q", got)
 	}
-	m := be.lastRequest().Messages
+	m := be.LastRequest().Messages
 	if len(m) != 3 || m[0].Content.Text() != "weather in Paris?" || len(m[1].ToolCalls) != 1 ||
 		m[1].ToolCalls[0].ID != call.CallID || m[1].ToolCalls[0].Function.Name != "get_weather" || m[2].ToolCallID != call.CallID {
 		t.Fatalf("turn 2 reached the backend as %+v", m)
@@ -227,7 +227,7 @@ func TestItemReferenceWithOpenAIGo(t *testing.T) {
 
 	// Turn 3 references all of it, the answer of turn 2 included.
 	create(ref(question), ref(call.ID), ref(resultID), ref(second.Output[0].ID), user("thanks"))
-	m = be.lastRequest().Messages
+	m = be.LastRequest().Messages
 	if len(m) != 5 || m[2].Content.Text() != "22C" || m[3].Role != "assistant" || m[3].Content.Text() != "The weather: 22C" ||
 		m[4].Content.Text() != "thanks" {
 		t.Fatalf("turn 3 reached the backend as %+v", m)

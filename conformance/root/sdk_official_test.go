@@ -342,7 +342,7 @@ func TestPerEndpointHandlers(t *testing.T) {
 	mux.Handle("GET /api/model/{model...}", h.GetModel())
 	mux.Handle("GET /api/by-segment/", h.GetModel()) // no path value: last segment
 	srv := serve(t, mux)
-	if status, _, body := post(t, srv.URL+"/api/chat", `{"model":"m",`+okMsgs+`}`); status != 200 || !strings.Contains(body, "Hello, world!") {
+	if status, _, body := post(t, srv.URL+"/api/chat", `{"model":"m","messages":[{"role":"user","content":"hi"}]}`); status != 200 || !strings.Contains(body, "Hello, world!") {
 		t.Errorf("chat: %d %s", status, body)
 	}
 	if status, _, body := post(t, srv.URL+"/api/respond", `{"model":"m","input":"hi","store":false}`); status != 200 || !strings.Contains(body, `"object":"response"`) {

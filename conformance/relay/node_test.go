@@ -19,7 +19,7 @@ import (
 func nodeBinary(t *testing.T) string {
 	t.Helper()
 	node := testenv.LookPath(t, "node", "apt-get install nodejs npm")
-	if _, err := os.Stat(filepath.Join("..", "nodetest", "node_modules", "openai")); err != nil {
+	if _, err := os.Stat(filepath.Join("..", "..", "nodetest", "node_modules", "openai")); err != nil {
 		testenv.Missing(t, "nodetest/node_modules is missing", "cd nodetest && npm ci")
 	}
 	return node
@@ -47,7 +47,7 @@ func TestNodeSDK(t *testing.T) {
 		{Name: "big", BaseURL: bigUp.URL(), Models: map[string]string{"big": ""}},
 	})
 	cmd := exec.Command(node, "relay.mjs", s.url)
-	cmd.Dir = filepath.Join("..", "nodetest")
+	cmd.Dir = filepath.Join("..", "..", "nodetest")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node relay.mjs: %v\n%s\nrelay log:\n%s", err, out, s.log)

@@ -1,4 +1,4 @@
-package oaicompat_test
+package handlertest
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/oaicompat/oaicompat/anthropic"
 )
 
-// messagesBackend is a chat Backend for the Messages tests; it answers by
+// Messages is a chat Backend for the Messages tests; it answers by
 // the last message of the translated request:
 //
 //   - a tool result: "The weather: <result>", with " (error)" when the
@@ -30,13 +30,14 @@ import (
 //
 // It counts tokens (TokenCounter) as the words of every message, and
 // records the last ChatRequest it saw.
-type messagesBackend struct {
+type Messages struct {
 	mu   sync.Mutex
 	last *oaicompat.ChatRequest
-	echo dialectBackend
+	echo Dialect
 }
 
-func (b *messagesBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+// Chat implements oaicompat.Backend.
+func (b *Messages) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 	b.mu.Lock()
 	b.last = req
 	b.mu.Unlock()
@@ -86,7 +87,7 @@ func (b *messagesBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, 
 	return b.echo.Chat(ctx, req, w)
 }
 
-func (b *messagesBackend) callTools(req *oaicompat.ChatRequest, w *oaicompat.ChatWriter, text string) error {
+func (b *Messages) callTools(req *oaicompat.ChatRequest, w *oaicompat.ChatWriter, text string) error {
 	w.SetUsage(oaicompat.Usage{PromptTokens: 20, CompletionTokens: 7})
 	tc := req.ToolChoice
 	if tc != nil && tc.Mode == oaicompat.ToolChoiceNone {
@@ -117,7 +118,8 @@ func (b *messagesBackend) callTools(req *oaicompat.ChatRequest, w *oaicompat.Cha
 
 // CountTokens implements oaicompat.TokenCounter: the words of every
 // message.
-func (b *messagesBackend) CountTokens(_ context.Context, req *oaicompat.ChatRequest) (int, error) {
+// CountTokens implements oaicompat.TokenCounter.
+func (b *Messages) CountTokens(_ context.Context, req *oaicompat.ChatRequest) (int, error) {
 	n := 0
 	for _, m := range req.Messages {
 		n += len(strings.Fields(m.Content.Text()))
@@ -125,28 +127,28 @@ func (b *messagesBackend) CountTokens(_ context.Context, req *oaicompat.ChatRequ
 	return n, nil
 }
 
-func (b *messagesBackend) lastRequest() *oaicompat.ChatRequest {
+// LastRequest returns the last request the backend saw.
+func (b *Messages) LastRequest() *oaicompat.ChatRequest {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.last
 }
 
-// chatOnly hides every capability of a backend but Chat.
-type chatOnly struct{ oaicompat.Backend }
-
-// nativeMessages speaks the Messages API itself (a MessageCreator): it
+// NativeMessages speaks the Messages API itself (a MessageCreator): it
 // answers with blocks the translation cannot produce (redacted thinking),
 // writing events as typed values and as an upstream's raw bytes. Its
 // answer stops with max_tokens when max_tokens is 3 or less, else with
 // tool_use; "fail-native" fails after message_start with an upstream's
 // overloaded error event.
-type nativeMessages struct{}
+type NativeMessages struct{}
 
-func (nativeMessages) Chat(context.Context, *oaicompat.ChatRequest, *oaicompat.ChatWriter) error {
+// Chat implements oaicompat.Backend.
+func (NativeMessages) Chat(context.Context, *oaicompat.ChatRequest, *oaicompat.ChatWriter) error {
 	return oaicompat.ServerError("the chat path ran")
 }
 
-func (nativeMessages) CreateMessage(_ context.Context, req *anthropic.Request, w *oaicompat.EventWriter) error {
+// CreateMessage implements oaicompat.MessageCreator.
+func (NativeMessages) CreateMessage(_ context.Context, req *anthropic.Request, w *oaicompat.EventWriter) error {
 	start := anthropic.Message{ID: "msg_native", Type: "message", Role: "assistant", Model: req.Model,
 		Content: []anthropic.ContentBlock{}, Usage: anthropic.Usage{InputTokens: 10, OutputTokens: 1}}
 	if err := w.WriteEvent(anthropic.MessageStartEvent{Type: anthropic.EventMessageStart, Message: start}); err != nil {

@@ -1,4 +1,4 @@
-package oaitest_test
+package handlertest
 
 import (
 	"encoding/json"
@@ -8,8 +8,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// validate checks that the JSON document doc is valid against schema.
-func validate(t *testing.T, schema any, doc string) {
+// Validate checks that the JSON document doc is valid against schema.
+func Validate(t *testing.T, schema any, doc string) {
 	t.Helper()
 	raw, err := json.Marshal(schema)
 	if err != nil {

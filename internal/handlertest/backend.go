@@ -1,4 +1,8 @@
-package oaicompat_test
+// Package handlertest holds the fixtures the tests of package oaicompat
+// share with the SDK tests of module conformance: backends that answer by
+// keyword, and helpers that serve them and read raw HTTP answers. It
+// imports no SDK.
+package handlertest
 
 import (
 	"context"
@@ -16,26 +20,26 @@ import (
 
 	"github.com/oaicompat/oaicompat"
 	"github.com/oaicompat/oaicompat/internal/testenv"
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	goopenai "github.com/sashabaranov/go-openai"
 )
 
-// testBackend answers by keyword in the last user message, so that one
+// Backend answers by keyword in the last user message, so that one
 // backend exercises every path of the handler through the SDKs.
-type testBackend struct {
-	// blocked receives when a "block" request is waiting on its context;
-	// cancelled receives when that context ends.
-	blocked, cancelled chan struct{}
-	calls              atomic.Int64
+type Backend struct {
+	// Blocked receives when a "block" request is waiting on its context;
+	// Cancelled receives when that context ends.
+	Blocked, Cancelled chan struct{}
+	// Calls counts the Chat calls.
+	Calls atomic.Int64
 }
 
-func newTestBackend() *testBackend {
-	return &testBackend{blocked: make(chan struct{}, 1), cancelled: make(chan struct{}, 1)}
+// NewBackend returns a ready Backend.
+func NewBackend() *Backend {
+	return &Backend{Blocked: make(chan struct{}, 1), Cancelled: make(chan struct{}, 1)}
 }
 
-func (b *testBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-	b.calls.Add(1)
+// Chat implements oaicompat.Backend.
+func (b *Backend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	b.Calls.Add(1)
 	msg := req.LastUserMessage()
 	switch {
 	case strings.Contains(msg, "tools"):
@@ -65,9 +69,9 @@ func (b *testBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *o
 	case strings.Contains(msg, "panic"):
 		panic("backend exploded")
 	case strings.Contains(msg, "block"):
-		b.blocked <- struct{}{}
+		b.Blocked <- struct{}{}
 		<-ctx.Done()
-		b.cancelled <- struct{}{}
+		b.Cancelled <- struct{}{}
 		return ctx.Err()
 	case strings.Contains(msg, "logprobs"):
 		lp := []oaicompat.TokenLogprob{{Token: "Yes", Logprob: -0.5, Bytes: []int{89, 101, 115},
@@ -94,7 +98,8 @@ func (b *testBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *o
 	return nil
 }
 
-func (b *testBackend) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
+// Embed implements oaicompat.Embedder.
+func (b *Backend) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) (*oaicompat.EmbeddingResult, error) {
 	dims := 4
 	if req.Dimensions != nil {
 		dims = *req.Dimensions
@@ -110,49 +115,33 @@ func (b *testBackend) Embed(_ context.Context, req *oaicompat.EmbeddingRequest) 
 	return res, nil
 }
 
-var tinyPNG = []byte("\x89PNG\r\n\x1a\nnot-really-a-png")
+// TinyPNG is the image data Backend answers with.
+var TinyPNG = []byte("\x89PNG\r\n\x1a\nnot-really-a-png")
 
-func (b *testBackend) GenerateImages(_ context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
+// GenerateImages implements oaicompat.ImageGenerator.
+func (b *Backend) GenerateImages(_ context.Context, req *oaicompat.ImageRequest) (*oaicompat.ImageResult, error) {
 	res := &oaicompat.ImageResult{}
 	for i := 0; i < req.Count(); i++ {
-		res.Images = append(res.Images, oaicompat.Image{Data: tinyPNG, URL: fmt.Sprintf("https://images.example/%d.png", i)})
+		res.Images = append(res.Images, oaicompat.Image{Data: TinyPNG, URL: fmt.Sprintf("https://images.example/%d.png", i)})
 	}
 	return res, nil
 }
 
-func (b *testBackend) ListModels(context.Context) ([]oaicompat.Model, error) {
+// ListModels implements oaicompat.ModelLister.
+func (b *Backend) ListModels(context.Context) ([]oaicompat.Model, error) {
 	return []oaicompat.Model{{ID: "test-model", Created: 1700000000, OwnedBy: "tests"}, {ID: "org/model-with-slash", Created: 1700000001}, {ID: "m", Created: 1700000002}}, nil
 }
 
-// serve starts h on a loopback listener for the test's duration.
-func serve(t testing.TB, h http.Handler) *httptest.Server {
+// Serve starts h on a loopback listener for the test's duration.
+func Serve(t testing.TB, h http.Handler) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-// officialClient is the openai-go client pointed at srv, without retries so
-// that errors surface at once.
-func officialClient(srv *httptest.Server, opts ...option.RequestOption) openai.Client {
-	return openai.NewClient(append([]option.RequestOption{
-		option.WithBaseURL(srv.URL + "/v1"), option.WithAPIKey("test-key"), option.WithMaxRetries(0),
-	}, opts...)...)
-}
-
-// communityClient is the go-openai client pointed at srv.
-func communityClient(srv *httptest.Server) *goopenai.Client {
-	cfg := goopenai.DefaultConfig("test-key")
-	cfg.BaseURL = srv.URL + "/v1"
-	return goopenai.NewClientWithConfig(cfg)
-}
-
-func userMsg(text string) []openai.ChatCompletionMessageParamUnion {
-	return []openai.ChatCompletionMessageParamUnion{openai.UserMessage(text)}
-}
-
-// sseEvents splits an SSE body into its data payloads.
-func sseEvents(t testing.TB, body string) []string {
+// SSEEvents splits an SSE body into its data payloads.
+func SSEEvents(t testing.TB, body string) []string {
 	t.Helper()
 	if !strings.HasSuffix(body, "\n\n") {
 		t.Fatalf("stream does not end with a blank line: %q", body)
@@ -171,8 +160,8 @@ func sseEvents(t testing.TB, body string) []string {
 	return out
 }
 
-// decodeJSON unmarshals s into a generic map, failing the test on error.
-func decodeJSON(t testing.TB, s string) map[string]any {
+// DecodeJSON unmarshals s into a generic map, failing the test on error.
+func DecodeJSON(t testing.TB, s string) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
@@ -181,8 +170,8 @@ func decodeJSON(t testing.TB, s string) map[string]any {
 	return m
 }
 
-// post sends a raw JSON body and returns status, headers and body.
-func post(t testing.TB, url, body string) (int, http.Header, string) {
+// Post sends a raw JSON body and returns status, headers and body.
+func Post(t testing.TB, url, body string) (int, http.Header, string) {
 	t.Helper()
 	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -201,13 +190,14 @@ func post(t testing.TB, url, body string) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, sb.String()
 }
 
-// nodeOrSkip returns the node binary for the tests that drive the official
-// openai npm package from nodetest/; a missing node or package ends the
-// test as testenv.Missing says (CI installs both).
-func nodeOrSkip(t *testing.T) string {
+// Node returns the node binary for the tests that drive the official
+// openai npm package from nodetest (the path of the repository's nodetest
+// directory from the test's); a missing node or package ends the test as
+// testenv.Missing says (CI installs both).
+func Node(t *testing.T, nodetest string) string {
 	t.Helper()
 	node := testenv.LookPath(t, "node", "apt-get install nodejs npm")
-	if _, err := os.Stat(filepath.Join("nodetest", "node_modules", "openai")); err != nil {
+	if _, err := os.Stat(filepath.Join(nodetest, "node_modules", "openai")); err != nil {
 		testenv.Missing(t, "nodetest/node_modules is missing", "cd nodetest && npm ci")
 	}
 	return node

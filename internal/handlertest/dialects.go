@@ -1,4 +1,4 @@
-package oaicompat_test
+package handlertest
 
 import (
 	"context"
@@ -6,11 +6,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
 
-// dialectBackend is a chat-only Backend for the dialect tests:
+// Dialect is a chat-only Backend for the dialect tests:
 //
 //   - with tools and a user turn last: calls the first tool with {"city":"Paris"};
 //   - after a tool result: "The weather: <result>";
@@ -20,13 +21,14 @@ import (
 //     with "length" at the token limit (one word = one token).
 //
 // It records the last ChatRequest it saw.
-type dialectBackend struct {
+type Dialect struct {
 	mu   sync.Mutex
 	last *oaicompat.ChatRequest
 	reqs int
 }
 
-func (s *dialectBackend) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+// Chat implements oaicompat.Backend.
+func (s *Dialect) Chat(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
 	s.mu.Lock()
 	s.last, s.reqs = req, s.reqs+1
 	s.mu.Unlock()
@@ -74,21 +76,33 @@ func callParis(w *oaicompat.ChatWriter, name string) error {
 	return nil
 }
 
-func (s *dialectBackend) lastRequest() *oaicompat.ChatRequest {
+// LastRequest returns the last request the backend saw.
+func (s *Dialect) LastRequest() *oaicompat.ChatRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.last
 }
 
-// count returns how many requests the backend answered.
-func (s *dialectBackend) count() int {
+// Count returns how many requests the backend answered.
+func (s *Dialect) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reqs
 }
 
-// serveDialects starts a server of backend with opts.
-func serveDialects(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) *httptest.Server {
+// ServeDialects starts a server of backend with opts.
+func ServeDialects(t *testing.T, backend oaicompat.Backend, opts ...oaicompat.Option) *httptest.Server {
 	t.Helper()
-	return serve(t, oaicompat.NewHandler(backend, opts...))
+	return Serve(t, oaicompat.NewHandler(backend, opts...))
+}
+
+// Failing writes some text, then fails with a rate limit.
+type Failing struct{}
+
+// Chat implements oaicompat.Backend.
+func (Failing) Chat(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+	if err := w.WriteText("partial "); err != nil {
+		return err
+	}
+	return oaicompat.RateLimited(time.Second, "Slow down.")
 }

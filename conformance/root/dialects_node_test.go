@@ -3,6 +3,7 @@ package oaicompat_test
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestNodeSDKDialects(t *testing.T) {
 	node := nodeOrSkip(t)
 	srv := serveDialects(t, &nodeBackend{}, oaicompat.WithAzure(azureDeployments))
 	cmd := exec.Command(node, "dialects.mjs", srv.URL)
-	cmd.Dir = "nodetest"
+	cmd.Dir = filepath.Join("..", "..", "nodetest")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node dialects.mjs: %v\n%s", err, out)

@@ -3,6 +3,7 @@ package oaicompat_test
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestNodeSDKStructuredOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(node, "structured.mjs", srv.URL, string(schema))
-	cmd.Dir = "nodetest"
+	cmd.Dir = filepath.Join("..", "..", "nodetest")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node structured.mjs: %v\n%s", err, out)

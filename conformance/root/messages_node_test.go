@@ -2,6 +2,7 @@ package oaicompat_test
 
 import (
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestNodeMessages(t *testing.T) {
 	guarded := serve(t, middleware.Auth(keys)(oaicompat.NewHandler(&messagesBackend{}, oaicompat.WithMaxRequestBytes(4<<10),
 		oaicompat.WithModels(oaicompat.Model{ID: "m1", Object: "model"}))))
 	cmd := exec.Command(node, "messages.mjs", srv.URL, guarded.URL)
-	cmd.Dir = "nodetest"
+	cmd.Dir = filepath.Join("..", "..", "nodetest")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node messages.mjs: %v\n%s", err, out)

@@ -8,6 +8,7 @@ require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/oaicompat/oaicompat v0.1.0
 	github.com/oaicompat/oaicompat/adapters/echov4 v0.1.0
+	github.com/oaicompat/oaicompat/conformance v0.1.0
 )
 
 require (

@@ -47,6 +47,9 @@ type CallInfo struct {
 	// the handler's estimate of the tokens the request may use (about one
 	// per four bytes of the body, plus the most it may generate). A non-nil
 	// error (a 429 *[Error], say) is answered instead of running the backend.
+	// A middleware that finds Admit already set (an outer one's) calls that
+	// first from its own, and restores it when the request ends
+	// (middleware.RateLimit does).
 	Admit func(estimatedTokens int) error
 }
 

@@ -30,7 +30,8 @@ import (
 var errNotJSON = InvalidRequest("", "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)")
 
 // readBody reads at most limit bytes of r's body within timeout (when
-// positive). A body whose Content-Length is over the limit is refused
+// positive) or by the request context's deadline, whichever comes first
+// (so that middleware.Timeout bounds the body too). A body whose Content-Length is over the limit is refused
 // before any of it is read; one that crosses the limit while it arrives is
 // refused as soon as it does. The buffer is sized from Content-Length, so
 // a body costs its size once.
@@ -38,15 +39,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	if timeout > 0 {
-		rc := http.NewResponseController(w)
-		if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+	if deadline := readDeadline(r, timeout); !deadline.IsZero() {
+		if setReadDeadline(w, deadline) == nil {
 			// Lifted once the body is read: a deadline left on the
 			// connection would end a long stream (net/http cancels the
 			// request's context when its background read times out).
 			defer func() {
 				if err == nil {
-					_ = rc.SetReadDeadline(time.Time{})
+					_ = setReadDeadline(w, time.Time{})
 				}
 			}()
 		}
@@ -69,6 +69,35 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 		return append(buf, rest...), nil
 	}
 	return readBlocks(body)
+}
+
+// readDeadline is when reading r's body must end: timeout from now, or the
+// deadline of r's context when that is earlier; zero for no bound.
+func readDeadline(r *http.Request, timeout time.Duration) time.Time {
+	var t time.Time
+	if timeout > 0 {
+		t = time.Now().Add(timeout)
+	}
+	if d, ok := r.Context().Deadline(); ok && (t.IsZero() || d.Before(t)) {
+		t = d
+	}
+	return t
+}
+
+// setReadDeadline sets the read deadline of the connection under w as
+// http.ResponseController does, without allocating one (or an error for a
+// writer that cannot).
+func setReadDeadline(w http.ResponseWriter, t time.Time) error {
+	for {
+		switch u := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			return u.SetReadDeadline(t)
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return http.ErrNotSupported
+		}
+	}
 }
 
 // readBlocks reads a body of unknown length in fixed blocks, then copies

@@ -20,7 +20,8 @@ import (
 //	POST {base}/completions          Backend through translation (legacy)
 //	POST {base}/embeddings           Embedder
 //	POST {base}/images/generations   ImageGenerator
-//	GET  {base}/models               ModelLister or WithModels
+//	GET  {base}/models               ModelLister or WithModels (OpenAI's or,
+//	                                 with anthropic-version, Anthropic's shape)
 //	GET  {base}/models/{model}
 //	POST {base}/messages             Anthropic Messages: MessageCreator, or
 //	                                 Backend through translation
@@ -302,7 +303,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if gone {
 		return
 	}
-	WriteError(w, e)
+	WriteErrorFor(w, r, e)
 }
 
 // checkModel answers 404 model_not_found for a model the handler does not

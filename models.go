@@ -36,7 +36,8 @@ type modelList struct {
 	Data   []Model `json:"data"`
 }
 
-// serveListModels is GET /v1/models.
+// serveListModels is GET /v1/models, in the Anthropic shape for an
+// Anthropic client (see models_anthropic.go).
 func (h *Handler) serveListModels(w http.ResponseWriter, r *http.Request) {
 	if ci := CallInfoFromContext(r.Context()); ci != nil {
 		ci.Endpoint = "models.list"
@@ -44,6 +45,15 @@ func (h *Handler) serveListModels(w http.ResponseWriter, r *http.Request) {
 	models, err := h.models(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if wantsAnthropicModels(r) {
+		page, err := anthropicModelPage(r, models)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, page)
 		return
 	}
 	writeJSON(w, http.StatusOK, modelList{Object: "list", Data: models})
@@ -64,10 +74,15 @@ func (h *Handler) serveGetModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, m := range models {
-		if m.ID == id {
-			writeJSON(w, http.StatusOK, m)
-			return
+		if m.ID != id {
+			continue
 		}
+		if wantsAnthropicModels(r) {
+			writeJSON(w, http.StatusOK, anthropicModel(m))
+		} else {
+			writeJSON(w, http.StatusOK, m)
+		}
+		return
 	}
 	h.fail(w, r, ModelNotFound(id))
 }

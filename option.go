@@ -43,6 +43,7 @@ func defaultConfig() config {
 		now:            time.Now,
 		keepAlive:      15 * time.Second,
 		writeTimeout:   30 * time.Second,
+		readTimeout:    60 * time.Second,
 		reasoningField: "reasoning_content",
 		store:          responses.NewMemoryStore(responses.Limits{}),
 	}
@@ -87,10 +88,11 @@ func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.write
 
 // WithReadTimeout bounds reading a request's body: a client that has not
 // sent its whole body by then gets 408 and its connection is closed.
-// Default 60s; 0 removes the bound. Like [WithWriteTimeout] it is set through
-// http.ResponseController, per request, and lifted once the body is read:
-// use it (with [NewServer]) instead of http.Server.ReadTimeout, which would
-// also end long streams.
+// Default 60s; 0 removes the bound. A deadline on the request's context
+// (middleware.Timeout sets one) bounds the body too when it is earlier.
+// Like [WithWriteTimeout] it is set through http.ResponseController, per
+// request, and lifted once the body is read: use it (with [NewServer])
+// instead of http.Server.ReadTimeout, which would also end long streams.
 func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
 
 // WithReasoningField names the member of a chat message and of a stream

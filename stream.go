@@ -189,14 +189,22 @@ func appendEventFrame(b []byte, name string, json []byte) []byte {
 var doneFrame = []byte("data: [DONE]\n\n")
 
 // WriteStreamError ends an SSE response whose headers already went out by
-// reporting err in-band, as the handler ends a chat completions stream: an
-// event data: {"error":{...}} (see [AsError] for how err is mapped), then
-// data: [DONE], then a flush. It is for middleware and handlers that fail
-// mid-stream outside the [Handler] (a panic recovered after the first event,
-// say); before any output, use [WriteError]. It returns the write error, if
-// any.
+// reporting err in-band (see [AsError] for how err is mapped), as the
+// handler ends a failed stream of the response's dialect: for the
+// Anthropic Messages API (an answer carrying the request-id header the
+// [Handler]'s Messages routes set) an event: error with the Anthropic
+// envelope; for any other, an event data: {"error":{...}} then
+// data: [DONE]. A flush follows. It is for middleware and handlers that
+// fail mid-stream outside the Handler (a panic recovered after the first
+// event, say); before any output, use [WriteErrorFor]. It returns the write
+// error, if any.
 func WriteStreamError(w http.ResponseWriter, err error) error {
-	frame := append(errorFrame(AsError(err)), doneFrame...)
+	var frame []byte
+	if id := w.Header().Get(headerRequestID); id != "" {
+		frame = anthropicErrorFrame(AsError(err), id)
+	} else {
+		frame = append(errorFrame(AsError(err)), doneFrame...)
+	}
 	if _, werr := w.Write(frame); werr != nil {
 		return werr
 	}

@@ -4,17 +4,31 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
-
-	"github.com/oaicompat/oaicompat"
+	"unicode/utf8"
 )
 
 // An AccessLogOption configures AccessLog.
 type AccessLogOption func(*accessLogConfig)
 
 type accessLogConfig struct {
-	bodies int
+	bodies   int
+	maxValue int
 }
+
+// DefaultMaxLogValue is how many bytes of each value AccessLog logs by
+// default; see WithMaxLogValue.
+const DefaultMaxLogValue = 512
+
+// WithMaxLogValue caps every value AccessLog logs that comes from the
+// client or the backend (method, path, request id, key id, endpoint,
+// model, error type and code) at n bytes: a longer value is cut at a
+// character boundary and ends with a marker, "…[cut 1048064 bytes]",
+// that says how much is missing, so a 1 MiB model name cannot make a 1 MiB
+// log line. n <= 0 removes the cap. Default DefaultMaxLogValue (512). The
+// bodies of WithBodies have their own bound.
+func WithMaxLogValue(n int) AccessLogOption { return func(c *accessLogConfig) { c.maxValue = n } }
 
 // WithBodies also logs the first max bytes of the request body ("prompt", as
 // far as the handlers inside read it) and of the response body ("output",
@@ -28,22 +42,23 @@ func WithBodies(max int) AccessLogOption { return func(c *accessLogConfig) { c.b
 // the endpoint, model, stream, time to first output ("ttft"), tokens in and
 // out, and the error type and code answered (in-band stream errors
 // included). It never logs the API key, and logs prompts and outputs only
-// with WithBodies. Requests are logged at Info, client errors at Warn and
-// server errors at Error.
+// with WithBodies. Every value that comes from the client or the backend is
+// capped (WithMaxLogValue). Requests are logged at Info, client errors at
+// Warn and server errors at Error.
 func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	var cfg accessLogConfig
+	cfg := accessLogConfig{maxValue: DefaultMaxLogValue}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			ctx, ci := oaicompat.NewCallInfoContext(r.Context())
-			ctx, rec := withRecord(ctx)
-			rw := newResponseWriter(w)
+			r, rec := withRecord(r)
+			ci := rec.ci
+			rw := rec.writer(w)
 			var prompt *captureReader
 			if cfg.bodies > 0 && r.Body != nil {
 				prompt = &captureReader{ReadCloser: r.Body, keep: cfg.bodies}
@@ -52,26 +67,26 @@ func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) 
 				r = &r2
 			}
 			rw.keep = cfg.bodies
-			next.ServeHTTP(rw, r.WithContext(ctx))
+			next.ServeHTTP(rw, r)
 			latency := time.Since(start)
 
 			attrs := make([]slog.Attr, 0, 18)
 			attrs = append(attrs,
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
+				slog.String("method", cfg.capped(r.Method)),
+				slog.String("path", cfg.capped(r.URL.Path)),
 				slog.Int("status", rw.Status()),
 				slog.Duration("latency", latency),
 				slog.Int64("bytes", rw.size))
 			if rec.requestID != "" {
-				attrs = append(attrs, slog.String("request_id", rec.requestID))
+				attrs = append(attrs, slog.String("request_id", cfg.capped(rec.requestID)))
 			}
 			if rec.keyID != "" {
-				attrs = append(attrs, slog.String("key_id", rec.keyID))
+				attrs = append(attrs, slog.String("key_id", cfg.capped(rec.keyID)))
 			}
 			if ci.Endpoint != "" {
 				attrs = append(attrs,
-					slog.String("endpoint", ci.Endpoint),
-					slog.String("model", ci.Model),
+					slog.String("endpoint", cfg.capped(ci.Endpoint)),
+					slog.String("model", cfg.capped(ci.Model)),
 					slog.Bool("stream", ci.Stream),
 					slog.Int("tokens_in", ci.Usage.PromptTokens),
 					slog.Int("tokens_out", ci.Usage.CompletionTokens))
@@ -81,7 +96,7 @@ func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) 
 			}
 			level := slog.LevelInfo
 			if e := ci.Err; e != nil {
-				attrs = append(attrs, slog.String("error_type", e.Type), slog.String("error_code", e.Code))
+				attrs = append(attrs, slog.String("error_type", cfg.capped(e.Type)), slog.String("error_code", cfg.capped(e.Code)))
 				level = max(level, levelFor(e.Status))
 			}
 			level = max(level, levelFor(rw.Status()))
@@ -91,6 +106,18 @@ func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) 
 			logger.LogAttrs(r.Context(), level, "request", attrs...)
 		})
 	}
+}
+
+// capped returns s cut to the configured size, with a marker when cut.
+func (c *accessLogConfig) capped(s string) string {
+	if c.maxValue <= 0 || len(s) <= c.maxValue {
+		return s
+	}
+	cut := c.maxValue
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…[cut " + strconv.Itoa(len(s)-cut) + " bytes]"
 }
 
 func levelFor(status int) slog.Level {

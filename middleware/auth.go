@@ -33,7 +33,8 @@ func StaticKeys(keys map[string]string) KeyLookup {
 		entries = append(entries, entry{sha256.Sum256([]byte(k)), id})
 	}
 	return func(_ context.Context, key string) (string, bool, error) {
-		h := sha256.Sum256([]byte(key))
+		var buf [128]byte // keys up to this size are hashed without an allocation
+		h := sha256.Sum256(append(buf[:0], key...))
 		id, found := "", 0
 		for i := range entries {
 			if subtle.ConstantTimeCompare(h[:], entries[i].hash[:]) == 1 {
@@ -97,7 +98,10 @@ func Auth(keys KeyLookup, opts ...AuthOption) func(http.Handler) http.Handler {
 				oaicompat.WriteErrorFor(w, r, incorrectKey(key))
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(ContextWithKeyID(r.Context(), id)))
+			if ctx := ContextWithKeyID(r.Context(), id); ctx != r.Context() {
+				r = r.WithContext(ctx)
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -12,9 +12,8 @@ import (
 // fails as it is read, with an *http.MaxBytesError that oaicompat's handler
 // (and oaicompat.WriteError) also answer 413. An oaicompat.Handler has its
 // own limit too (WithMaxRequestBytes, 32 MiB by default); this middleware
-// is for a lower bound on a whole route, or in front of other middleware
-// that reads the body (RateLimit estimates tokens from it). n <= 0 disables
-// the limit.
+// is for a lower bound on a whole route, or in front of handlers that have
+// none. n <= 0 disables the limit.
 func BodyLimit(n int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if n <= 0 {

@@ -1,7 +1,9 @@
 package middleware
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,17 +19,25 @@ type corsConfig struct {
 	maxAge      time.Duration
 }
 
-// WithOrigins sets the origins allowed to call the API from a browser, as
-// exact "scheme://host[:port]" strings; "*" allows any origin. Default "*":
-// API keys, not cookies, protect an OpenAI-style API, so any page holding a
-// key may use it.
+// WithOrigins sets the origins allowed to call the API from a browser, each
+// exactly as browsers send the Origin header: scheme, host and the port
+// when it is not the scheme's default, without a path or a trailing slash,
+// for example WithOrigins("https://app.example.com",
+// "http://localhost:5173"). "*" allows any origin. CORS panics on an origin
+// of another shape (it could never match). Default "*": API keys, not
+// cookies, protect an OpenAI-style API, so any page holding a key may use
+// it.
 func WithOrigins(origins ...string) CORSOption {
 	return func(c *corsConfig) { c.origins = origins }
 }
 
 // WithCredentials lets browsers send cookies and HTTP authentication with
 // cross-origin requests (Access-Control-Allow-Credentials: true); the
-// allowed origin is then echoed rather than "*". Default off.
+// allowed origin is then echoed rather than "*". It needs the origins
+// listed with WithOrigins: with any origin allowed (the default, or "*"),
+// every site a user visits could call the API with the user's cookies, so
+// CORS panics instead, when it is built, as net/http does for a bad
+// pattern. Default off.
 func WithCredentials() CORSOption { return func(c *corsConfig) { c.credentials = true } }
 
 // WithMaxAge sets how long browsers may cache a preflight answer. Default 10
@@ -71,6 +81,7 @@ func CORS(opts ...CORSOption) func(http.Handler) http.Handler {
 		o(&cfg)
 	}
 	anyOrigin := slices.Contains(cfg.origins, "*")
+	checkOrigins(cfg.origins, anyOrigin, cfg.credentials)
 	maxAge := strconv.Itoa(int(cfg.maxAge / time.Second))
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +92,7 @@ func CORS(opts ...CORSOption) func(http.Handler) http.Handler {
 			}
 			h := w.Header()
 			preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-			if !anyOrigin || cfg.credentials {
+			if !anyOrigin {
 				h.Add("Vary", "Origin")
 			}
 			if preflight {
@@ -89,7 +100,7 @@ func CORS(opts ...CORSOption) func(http.Handler) http.Handler {
 				h.Add("Vary", "Access-Control-Request-Headers")
 			}
 			if anyOrigin || slices.Contains(cfg.origins, origin) {
-				if anyOrigin && !cfg.credentials {
+				if anyOrigin {
 					h.Set("Access-Control-Allow-Origin", "*")
 				} else {
 					h.Set("Access-Control-Allow-Origin", origin)
@@ -113,6 +124,25 @@ func CORS(opts ...CORSOption) func(http.Handler) http.Handler {
 			}
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// checkOrigins panics on a configuration that is a mistake: credentials
+// with any origin allowed, or an origin no browser can send.
+func checkOrigins(origins []string, anyOrigin, credentials bool) {
+	if credentials && anyOrigin {
+		panic(`middleware: CORS: WithCredentials with any origin allowed (the default, or "*") would let every site ` +
+			`call the API with its users' cookies; list the origins: WithOrigins("https://app.example.com", ...)`)
+	}
+	for _, o := range origins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || u.Scheme == "" || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" ||
+			u.Fragment != "" || u.ForceQuery || o != strings.ToLower(u.Scheme)+"://"+u.Host {
+			panic(fmt.Sprintf(`middleware: CORS: origin %q is not of the form "scheme://host[:port]" (no path, no trailing slash)`, o))
+		}
 	}
 }
 

@@ -71,7 +71,7 @@ func TestCORSPreflight(t *testing.T) {
 			wantVary: []string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"},
 		},
 		{
-			name: "credentials echo the origin", opts: []middleware.CORSOption{middleware.WithCredentials()},
+			name: "credentials echo the origin", opts: []middleware.CORSOption{middleware.WithOrigins("https://app.example"), middleware.WithCredentials()},
 			origin: "https://app.example", request: "authorization", wantOrigin: "https://app.example", wantHeaders: "authorization", wantCreds: "true",
 			wantVary: []string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"},
 		},

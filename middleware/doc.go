@@ -9,8 +9,14 @@
 // Every wrapper of the http.ResponseWriter implements Unwrap and Flush, so
 // server-sent events still reach the client one by one through the whole
 // chain. The middleware that report on a request (AccessLog, RateLimit,
-// and telemetry.OTel of module github.com/oaicompat/oaicompat/telemetry) read the oaicompat.CallInfo the handler fills in: model,
-// stream, usage, finish reasons, time of the first output.
+// and telemetry.OTel of module github.com/oaicompat/oaicompat/telemetry)
+// read the oaicompat.CallInfo the handler fills in: model, stream, usage,
+// finish reasons, time of the first output. RateLimit also admits a
+// request's tokens through it (CallInfo.Admit), so no middleware reads or
+// copies the request body. The middleware of a chain share one per-request
+// record (one context value holding the ids, the CallInfo and the
+// ResponseWriter wrapper), so the chain costs a few allocations, not a
+// context and a request copy per middleware.
 //
 // A sensible order, outermost first:
 //
@@ -22,7 +28,7 @@
 //	BodyLimit   refuses oversized bodies before anything reads them
 //	Auth        sets the key id that RateLimit, AccessLog and the backend use
 //	RateLimit   per key id
-//	Timeout     the deadline covers the backend call
+//	Timeout     the deadline covers reading the body and the backend call
 //
 // Chain composes them in that reading order; see Example_chain. This
 // package imports only the standard library and package oaicompat: the

@@ -1,12 +1,10 @@
 package middleware
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
+	"sync"
 	"time"
 
 	"github.com/oaicompat/oaicompat"
@@ -30,8 +28,9 @@ type rateLimitConfig struct {
 	store     Store
 	limitsFor func(key string) Limits
 	keyOf     func(r *http.Request) string
-	estimate  func(r *http.Request, body []byte) int64
+	estimate  func(r *http.Request, estimate int64) int64 // nil: the handler's estimate
 	now       func() time.Time
+	calls     sync.Pool // of *rateCall
 	failOpen  bool
 }
 
@@ -56,10 +55,16 @@ func WithKeyFunc(f func(r *http.Request) string) RateLimitOption {
 	return func(c *rateLimitConfig) { c.keyOf = f }
 }
 
-// WithTokenEstimator sets how many tokens a request is expected to use,
-// charged before it runs (and corrected from the reported usage after).
-// Default EstimateTokens(body).
-func WithTokenEstimator(f func(r *http.Request, body []byte) int64) RateLimitOption {
+// WithTokenEstimator sets how many tokens a request is charged when it is
+// admitted (and corrected from the reported usage after). f is called once
+// the handler has decoded and validated the request (see
+// [oaicompat.CallInfo].Admit), with the handler's own estimate: about one
+// token per four bytes of the body plus the most the request may generate
+// (max_completion_tokens, max_tokens or max_output_tokens, times n). The
+// request's [oaicompat.CallInfo] (oaicompat.CallInfoFromContext of
+// r.Context()) already names the model and whether it streams. f must not
+// read r.Body. Default: the handler's estimate, unchanged.
+func WithTokenEstimator(f func(r *http.Request, estimate int64) int64) RateLimitOption {
 	return func(c *rateLimitConfig) { c.estimate = f }
 }
 
@@ -74,49 +79,58 @@ func WithClock(now func() time.Time) RateLimitOption {
 	return func(c *rateLimitConfig) { c.now = now }
 }
 
-// maxEstimateBody bounds what RateLimit reads to estimate tokens, as an
-// oaicompat.Handler bounds bodies by default; put BodyLimit in front of
-// RateLimit for a lower bound.
-const maxEstimateBody = 32 << 20
-
 // RateLimit limits requests and tokens per key (see WithKeyFunc) as OpenAI
-// does. Before a request runs, one request and its estimated tokens (see
-// WithTokenEstimator) are charged; when it ends, the tokens are corrected to
-// the usage the backend reported through oaicompat.CallInfo (a request
-// that failed without usage is refunded). A request over a limit is
-// answered 429 in the envelope, with type "requests" or "tokens", code
-// "rate_limit_exceeded", and Retry-After (seconds) and retry-after-ms
-// headers, which the SDKs wait for before retrying. Every response, 429s
-// included, carries the x-ratelimit-limit-*, x-ratelimit-remaining-* and
-// x-ratelimit-reset-* headers of the limits in force (reset as a duration,
-// "1s", "6m0s", "20ms": the time until the bucket is full again). A request
-// estimated above the whole token limit can never pass: it is answered 429
-// "Request too large" with x-should-retry: false. When the store fails the
-// request is answered 503 with Retry-After: 1, or served unlimited with
-// WithFailOpen.
+// does. One request is charged before the handler runs; the tokens are
+// charged when the handler admits the request: an oaicompat.Handler calls
+// [oaicompat.CallInfo].Admit once it has decoded and validated the body,
+// before the backend runs, with its estimate of the tokens the request may
+// use (see WithTokenEstimator). RateLimit itself never reads the request
+// body. When the request ends, the tokens are corrected to the usage
+// recorded in its CallInfo: what the backend reported, or, for a stream the
+// client hung up on (or that timed out or failed), what was written to the
+// client. A request that failed before any output gives its estimate back.
+// Behind a handler that never calls Admit, tokens are charged after the
+// request from the usage it records, if any.
+//
+// A request over a limit is answered 429 in the envelope, with type
+// "requests" or "tokens", code "rate_limit_exceeded", and Retry-After
+// (seconds) and retry-after-ms headers, which the SDKs wait for before
+// retrying; a request refused for its tokens is not counted as a request.
+// Every response, 429s included, carries the x-ratelimit-limit-*,
+// x-ratelimit-remaining-* and x-ratelimit-reset-* headers of the limits in
+// force (reset as a duration, "1s", "6m0s", "20ms": the time until the
+// bucket is full again). A request estimated above the whole token limit
+// can never pass: it is answered 429 "Request too large" with
+// x-should-retry: false. When the store fails the request is answered 503
+// with Retry-After: 1, or served unlimited with WithFailOpen.
 //
 // Limits refill continuously (GCRA, see Store): with 60 requests per minute,
 // one more request is allowed every second, and up to 60 at once after a
-// quiet minute. The token limit applies to requests with a body only when
-// Tokens is set; the body is then read (up to 32 MiB) and handed on intact.
+// quiet minute.
 func RateLimit(limits Limits, opts ...RateLimitOption) func(http.Handler) http.Handler {
-	cfg := rateLimitConfig{
+	cfg := &rateLimitConfig{
 		limitsFor: func(string) Limits { return limits },
 		keyOf:     defaultRateKey,
-		estimate:  func(_ *http.Request, body []byte) int64 { return EstimateTokens(body) },
 		now:       time.Now,
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(cfg)
 	}
 	if cfg.store == nil {
 		cfg.store = NewMemoryStore()
+	}
+	cfg.calls.New = func() any {
+		rc := &rateCall{c: cfg}
+		rc.admit = rc.admitTokens // bound once per pooled call, not per request
+		return rc
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cfg.serve(w, r, next) })
 	}
 }
 
+// serve charges the request before the handler runs, and lets the handler
+// admit its tokens.
 func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	key := c.keyOf(r)
 	lim := c.limitsFor(key)
@@ -127,35 +141,17 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 		next.ServeHTTP(w, r)
 		return
 	}
-	var (
-		estimate int64
-		body     []byte
-	)
-	if lim.Tokens > 0 {
-		buf, err := bufferBody(w, r)
-		if err != nil {
-			oaicompat.WriteErrorFor(w, r, err)
-			return
-		}
-		defer putBodyBuffer(buf)
-		body = buf.Bytes()
-		r2 := *r
-		r2.Body = &bodyReader{Reader: *bytes.NewReader(body)}
-		r = &r2
-		estimate = c.estimate(r, body)
-		if estimate > lim.Tokens {
-			oaicompat.WriteErrorFor(w, r, requestTooLarge(lim, estimate, body))
-			return
-		}
-	}
-
-	var chargesA [2]Charge
-	charges := chargesA[:0]
+	rc := c.calls.Get().(*rateCall)
+	defer rc.release()
+	rc.start(w, r, key, lim)
+	// The tokens bucket is charged nothing yet: a bucket in debt refuses
+	// at once, and the response carries its headers.
+	charges := rc.charges[:0]
 	if lim.Requests > 0 {
 		charges = append(charges, Charge{Name: bucketRequests, Limit: lim.Requests, Window: lim.Window, Cost: 1})
 	}
 	if lim.Tokens > 0 {
-		charges = append(charges, Charge{Name: bucketTokens, Limit: lim.Tokens, Window: lim.Window, Cost: estimate})
+		charges = append(charges, Charge{Name: bucketTokens, Limit: lim.Tokens, Window: lim.Window})
 	}
 	ok, buckets, err := c.store.Take(r.Context(), key, c.now(), charges)
 	if err != nil && c.failOpen {
@@ -166,33 +162,16 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 		oaicompat.WriteErrorFor(w, r, errLimiterDown.WithCause(err))
 		return
 	}
-	h := w.Header()
-	for i, ch := range charges {
-		setLimitHeaders(h, ch, buckets[i])
-	}
+	setLimitHeaders(w.Header(), charges, buckets)
 	if !ok {
-		oaicompat.WriteErrorFor(w, r, refusal(lim, charges, buckets, body))
+		oaicompat.WriteErrorFor(w, r, refusal(lim, charges, buckets, ""))
 		return
 	}
-
-	if lim.Tokens == 0 {
+	if lim.Tokens <= 0 {
 		next.ServeHTTP(w, r)
 		return
 	}
-	ctx, ci := oaicompat.NewCallInfoContext(r.Context())
-	next.ServeHTTP(w, r.WithContext(ctx))
-	used := int64(ci.Usage.TotalTokens)
-	if used == 0 {
-		used = int64(ci.Usage.PromptTokens + ci.Usage.CompletionTokens)
-	}
-	if used == 0 && ci.Err == nil {
-		return // no usage reported: the estimate stands
-	}
-	if delta := used - estimate; delta != 0 {
-		tokens := charges[len(charges)-1]
-		tokens.Cost = delta
-		_, _ = c.store.Adjust(context.WithoutCancel(r.Context()), key, c.now(), tokens)
-	}
+	rc.serve(next)
 }
 
 // Bucket names, as used in the x-ratelimit-* headers and error types.
@@ -212,30 +191,9 @@ func defaultRateKey(r *http.Request) string {
 	return "ip:" + host
 }
 
-// limitHeaders are the canonical x-ratelimit-{limit,remaining,reset}-* names
-// of each bucket.
-var limitHeaders = map[string][3]string{
-	bucketRequests: {"X-Ratelimit-Limit-Requests", "X-Ratelimit-Remaining-Requests", "X-Ratelimit-Reset-Requests"},
-	bucketTokens:   {"X-Ratelimit-Limit-Tokens", "X-Ratelimit-Remaining-Tokens", "X-Ratelimit-Reset-Tokens"},
-}
-
-// setLimitHeaders sets x-ratelimit-{limit,remaining,reset}-{requests,tokens}.
-func setLimitHeaders(h http.Header, c Charge, b Bucket) {
-	names := limitHeaders[c.Name]
-	h[names[0]] = []string{strconv.FormatInt(c.Limit, 10)}
-	h[names[1]] = []string{strconv.FormatInt(b.Remaining, 10)}
-	h[names[2]] = []string{ceilMillis(b.Reset).String()}
-}
-
-// ceilMillis rounds d up to a whole millisecond, so that waiting as long as
-// told is always enough.
-func ceilMillis(d time.Duration) time.Duration {
-	return (d + time.Millisecond - 1) / time.Millisecond * time.Millisecond
-}
-
 // refusal is the 429 for the bucket(s) that refused: the requests bucket
 // names the error when both did, and Retry-After covers all of them.
-func refusal(lim Limits, charges []Charge, buckets []Bucket, body []byte) *oaicompat.Error {
+func refusal(lim Limits, charges []Charge, buckets []Bucket, model string) *oaicompat.Error {
 	var wait time.Duration
 	named := -1
 	for i, b := range buckets {
@@ -253,18 +211,18 @@ func refusal(lim Limits, charges []Charge, buckets []Bucket, body []byte) *oaico
 	wait = ceilMillis(wait)
 	e := oaicompat.RateLimited(wait, fmt.Sprintf(
 		"Rate limit reached%s on %s per %s: Limit %d, Used %d, Requested %d. Please try again in %s.",
-		forModel(body), c.Name, per(lim.Window, c.Name), c.Limit, c.Limit-b.Remaining, c.Cost, wait))
+		forModel(model), c.Name, per(lim.Window, c.Name), c.Limit, c.Limit-b.Remaining, c.Cost, wait))
 	if c.Name == bucketTokens {
 		e.Type = oaicompat.TypeTokens
 	}
 	return e
 }
 
-func requestTooLarge(lim Limits, estimate int64, body []byte) *oaicompat.Error {
+func requestTooLarge(lim Limits, estimate int64, model string) *oaicompat.Error {
 	e := &oaicompat.Error{Status: http.StatusTooManyRequests, Type: oaicompat.TypeTokens, Code: "rate_limit_exceeded", Message: fmt.Sprintf(
 		"Request too large%s on tokens per %s: Limit %d, Requested %d. "+
 			"The input or output tokens must be reduced in order to run successfully.",
-		forModel(body), per(lim.Window, bucketTokens), lim.Tokens, estimate)}
+		forModel(model), per(lim.Window, bucketTokens), lim.Tokens, estimate)}
 
 	e.Header = http.Header{"X-Should-Retry": {"false"}} // waiting cannot help
 	return e
@@ -276,6 +234,14 @@ var errLimiterDown = func() *oaicompat.Error {
 	e.Header = http.Header{"Retry-After": {"1"}}
 	return e
 }()
+
+// forModel returns " for MODEL" when the request named a model.
+func forModel(model string) string {
+	if model == "" {
+		return ""
+	}
+	return " for " + model
+}
 
 // per names a window the way OpenAI's messages do: "min (RPM)", "min (TPM)".
 func per(window time.Duration, bucket string) string {

@@ -32,7 +32,12 @@ func Recovery(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rw := newResponseWriter(w)
+			var rw *responseWriter
+			if rec := recordFrom(r.Context()); rec != nil {
+				rw = rec.writer(w) // shared with AccessLog
+			} else {
+				rw = newResponseWriter(w)
+			}
 			defer func() {
 				v := recover()
 				if v == nil {

@@ -38,14 +38,18 @@ func RequestID(opts ...RequestIDOption) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := r.Header.Get(HeaderRequestID)
+			// one slice for the request's header and the response's
+			vals := make([]string, 2)
 			if !validRequestID(id) {
 				id = cfg.generate()
-				r.Header.Set(HeaderRequestID, id)
+				vals[0] = id
+				r.Header[HeaderRequestID] = vals[0:1:1]
 			}
-			w.Header().Set(HeaderRequestID, id)
-			ctx, rec := withRecord(r.Context())
+			vals[1] = id
+			w.Header()[HeaderRequestID] = vals[1:2:2]
+			r, rec := withRecord(r)
 			rec.requestID = id
-			next.ServeHTTP(w, r.WithContext(ctx))
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // Requests are forwarded as the client sent them: the relay splices the
@@ -198,10 +199,7 @@ func setMembers(body []byte, names []string, set map[string][]byte) ([]byte, err
 }
 
 // appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string always encodes
-	return append(b, q...)
-}
+func appendJSONString(b []byte, s string) []byte { return jsonx.AppendString(b, s) }
 
 // memberValue returns the raw value of the top-level member name, or nil.
 func memberValue(body []byte, name string) []byte {
@@ -222,6 +220,9 @@ func memberValue(body []byte, name string) []byte {
 // includeUsage returns the stream_options value old (nil when absent) with
 // include_usage set to true, the rest of it kept.
 func includeUsage(old []byte) []byte {
+	if len(old) == 0 {
+		return []byte(`{"include_usage":true}`)
+	}
 	var opts map[string]json.RawMessage
 	if json.Unmarshal(old, &opts) != nil || opts == nil {
 		return []byte(`{"include_usage":true}`)

@@ -47,7 +47,7 @@ type chunk struct {
 type chunkChoice struct {
 	Index        int        `json:"index"`
 	Delta        chunkDelta `json:"delta"`
-	FinishReason *string    `json:"finish_reason"`
+	FinishReason string     `json:"finish_reason"`
 	Logprobs     *struct {
 		Content []oaicompat.TokenLogprob `json:"content"`
 	} `json:"logprobs"`
@@ -59,7 +59,7 @@ type chunkChoice struct {
 // It validates the JSON first, then walks the members it reads without
 // reflection (this runs for every chunk of every relayed stream).
 func (c *chunk) parse(data []byte, choices []chunkChoice) error {
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		return errors.New("invalid JSON")
 	}
 	var arr [16]member
@@ -80,8 +80,10 @@ func (c *chunk) parse(data []byte, choices []chunkChoice) error {
 				return c.Choices[len(c.Choices)-1].parse(e)
 			})
 		case "usage":
-			c.Usage = &oaicompat.Usage{}
-			err = json.Unmarshal(v, c.Usage)
+			if c.Usage == nil {
+				c.Usage = &oaicompat.Usage{}
+			}
+			err = parseUsage(v, c.Usage)
 		case "error":
 			c.Error = v
 		}
@@ -111,7 +113,7 @@ func (ch *chunkChoice) parse(b []byte) error {
 		case "delta", "message": // a stream's chunk, a non-streamed completion
 			err = ch.Delta.UnmarshalJSON(v)
 		case "finish_reason":
-			ch.FinishReason, err = optString(v)
+			ch.FinishReason, _, err = optString(v)
 		case "logprobs":
 			err = json.Unmarshal(v, &ch.Logprobs)
 		}
@@ -122,11 +124,13 @@ func (ch *chunkChoice) parse(b []byte) error {
 	return nil
 }
 
+var errNotArray = errors.New("not an array")
+
 // elements calls f with each element of the JSON array b (valid JSON).
 func elements(b []byte, f func(e []byte) error) error {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '[' {
-		return errors.New("not an array")
+		return errNotArray
 	}
 	for i = skipWS(b, i+1); i < len(b) && b[i] != ']'; i = skipWS(b, i) {
 		if b[i] == ',' {
@@ -148,8 +152,8 @@ func elements(b []byte, f func(e []byte) error) error {
 // chunkDelta is the delta of a chunk choice, or the message of a
 // non-streamed choice (same fields, whole).
 type chunkDelta struct {
-	Content   *string
-	Refusal   *string
+	Content   string // null and absent are ""
+	Refusal   string
 	ToolCalls []toolCallChunk
 	// Reasoning is reasoning_content (DeepSeek, vLLM), else reasoning
 	// (OpenRouter, Ollama, newer vLLM).
@@ -185,18 +189,18 @@ func (d *chunkDelta) UnmarshalJSON(b []byte) error {
 		switch string(m.name) {
 		case "role":
 		case "content":
-			d.Content, err = optString(v)
+			d.Content, _, err = optString(v)
 		case "refusal":
-			d.Refusal, err = optString(v)
+			d.Refusal, _, err = optString(v)
 		case "reasoning_content", "reasoning":
-			var r *string
-			if r, err = optString(v); r != nil && (string(m.name) == "reasoning_content" || !sawReasoningContent) {
-				d.Reasoning = *r
+			r, ok := "", false
+			if r, ok, err = optString(v); ok && (string(m.name) == "reasoning_content" || !sawReasoningContent) {
+				d.Reasoning = r
 				sawReasoningContent = sawReasoningContent || string(m.name) == "reasoning_content"
 			}
 		case "tool_calls":
 			if string(v) != "null" {
-				err = json.Unmarshal(v, &d.ToolCalls)
+				d.ToolCalls, err = parseToolCalls(v, d.ToolCalls)
 			}
 		default:
 			if string(v) == "null" {
@@ -214,29 +218,21 @@ func (d *chunkDelta) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// optString decodes a JSON string or null (nil). A string without escapes
-// (the common case) is sliced, not decoded.
-func optString(v []byte) (*string, error) {
-	switch {
-	case string(v) == "null":
-		return nil, nil
-	case len(v) < 2 || v[0] != '"':
-		return nil, errors.New("not a string")
+// optString decodes a JSON string, or null ("", false).
+func optString(v []byte) (string, bool, error) {
+	if string(v) == "null" {
+		return "", false, nil
 	}
-	var s string
-	if bytes.IndexByte(v, '\\') < 0 {
-		s = string(v[1 : len(v)-1])
-	} else if err := json.Unmarshal(v, &s); err != nil {
-		return nil, err
-	}
-	return &s, nil
+	s, err := unquote(v)
+	return s, err == nil, err
 }
 
 // translator turns the events of one upstream stream into deltas.
 type translator struct {
 	out      deltaSink
-	scratch  []chunkChoice // reused by the events
-	onCommit func()        // called before the first delta is written
+	scratch  []chunkChoice     // reused by the events
+	deltas   []oaicompat.Delta // reused by the choices
+	onCommit func()            // called before the first delta is written
 	choices  []choiceCalls
 	finished int
 	wrote    bool // a delta was handed to out: the answer is committed
@@ -301,15 +297,11 @@ func (t *translator) event(data []byte) error {
 
 // write writes what a parsed choice carries.
 func (t *translator) write(ch *chunkChoice) error {
-	var finish string
-	if ch.FinishReason != nil {
-		finish = *ch.FinishReason
-	}
 	var lps []oaicompat.TokenLogprob
 	if ch.Logprobs != nil {
 		lps = ch.Logprobs.Content
 	}
-	return t.choice(ch.Index, &ch.Delta, lps, finish)
+	return t.choice(ch.Index, &ch.Delta, lps, ch.FinishReason)
 }
 
 // choice writes what one choice of an event (or a whole non-streamed
@@ -320,7 +312,8 @@ func (t *translator) choice(index int, cd *chunkDelta, lps []oaicompat.TokenLogp
 		return fmt.Errorf("%w: choice index %d of %d", errMalformed, index, len(t.choices))
 	}
 	cc := &t.choices[index]
-	ds := make([]oaicompat.Delta, 0, 1+len(cd.ToolCalls))
+	ds := t.deltas[:0]
+	defer func() { t.deltas = ds[:0] }()
 	d := deltaOf(cd)
 	d.Logprobs = lps
 	if !emptyDelta(&d) {
@@ -375,14 +368,7 @@ func (e *sinkError) Unwrap() error { return e.err }
 // WithReasoningField, reasoning_content by default) and vendor members,
 // which the handler writes into the client's delta or message as they are.
 func deltaOf(cd *chunkDelta) oaicompat.Delta {
-	d := oaicompat.Delta{Reasoning: cd.Reasoning, Extra: cd.Extra}
-	if cd.Content != nil {
-		d.Content = *cd.Content
-	}
-	if cd.Refusal != nil {
-		d.Refusal = *cd.Refusal
-	}
-	return d
+	return oaicompat.Delta{Content: cd.Content, Refusal: cd.Refusal, Reasoning: cd.Reasoning, Extra: cd.Extra}
 }
 
 func emptyDelta(d *oaicompat.Delta) bool {

@@ -74,6 +74,12 @@
 // carries no content, so it does not move the commit point (it does make
 // an error before any content in-band rather than an HTTP status).
 //
+// Under the [Headers] middleware the handler's flushes are coalesced: the
+// events one read from the upstream brought reach the client in one flush,
+// made before the relay reads from the upstream again, so no event waits
+// for the next upstream read. Every event is checked as JSON by a one-pass
+// scanner and its members read without reflection.
+//
 // The relay always asks a streaming upstream for
 // stream_options.include_usage and reports the usage with
 // ChatWriter.SetUsage; the handler shows the client the usage chunk only

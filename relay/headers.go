@@ -56,12 +56,22 @@ func Headers(next http.Handler) http.Handler {
 }
 
 // headerWriter holds headers set from inside the request until the status
-// is written.
+// is written. It also coalesces the flushes of a relayed stream: while the
+// relay handles what one read from the upstream brought (holdFlushes), the
+// handler's flushes are remembered, not done; before the relay reads from
+// the upstream again (releaseFlushes) one flush sends them all. So events
+// that arrived together leave together, and no event waits for the next
+// upstream read. Writes and flushes to the wrapped writer are serialised
+// (wmu), since a release may come from another goroutine than a write.
 type headerWriter struct {
 	http.ResponseWriter
 	mu      sync.Mutex
 	pending http.Header
 	sent    bool
+	holding bool // flushes are held
+	held    bool // a flush was asked for while holding
+
+	wmu sync.Mutex
 }
 
 func (h *headerWriter) set(key, value string) bool {
@@ -95,18 +105,66 @@ func (h *headerWriter) begin() {
 
 func (h *headerWriter) WriteHeader(code int) {
 	h.begin()
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
 	h.ResponseWriter.WriteHeader(code)
 }
 
 func (h *headerWriter) Write(b []byte) (int, error) {
 	h.begin()
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
 	return h.ResponseWriter.Write(b)
 }
 
-// FlushError flushes through to the wrapped writer, beginning the response.
+// FlushError flushes through to the wrapped writer, beginning the response;
+// while flushes are held it only remembers that one is due.
 func (h *headerWriter) FlushError() error {
 	h.begin()
+	h.mu.Lock()
+	if h.holding {
+		h.held = true
+		h.mu.Unlock()
+		return nil
+	}
+	h.mu.Unlock()
+	return h.flush()
+}
+
+func (h *headerWriter) flush() error {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
 	return http.NewResponseController(h.ResponseWriter).Flush()
+}
+
+// holdFlushes makes FlushError remember flushes instead of doing them.
+func (h *headerWriter) holdFlushes() {
+	h.mu.Lock()
+	h.holding = true
+	h.mu.Unlock()
+}
+
+// releaseFlushes ends holdFlushes, doing the flush that was held, if any.
+// A failed flush is left to the next write to find. h may be nil.
+func (h *headerWriter) releaseFlushes() {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	held := h.held
+	h.holding, h.held = false, false
+	h.mu.Unlock()
+	if held {
+		_ = h.flush()
+	}
+}
+
+// flushGate returns the headerWriter of the request ctx belongs to, which
+// coalesces the flushes of a stream, or nil without the [Headers]
+// middleware (every event is then flushed as it is written).
+func flushGate(ctx context.Context) *headerWriter {
+	hw, _ := ctx.Value(headerKey{}).(*headerWriter)
+	return hw
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.

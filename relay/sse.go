@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // sseReader reads the data of server-sent events from an upstream stream.
@@ -35,8 +36,30 @@ const smallBuffer = 64 << 10
 // errEventTooLarge is returned for an event larger than the reader's max.
 var errEventTooLarge = errors.New("relay: upstream SSE event larger than the limit")
 
+// sseReaders are the readers of finished streams, reused: a reader's
+// 16 KiB buffer is most of what a relayed stream allocates.
+var sseReaders = sync.Pool{New: func() any { return &sseReader{br: bufio.NewReaderSize(nil, 16<<10)} }}
+
+// newSSEReader returns a reader of r's events; release returns it.
 func newSSEReader(r io.Reader, max int) *sseReader {
-	return &sseReader{br: bufio.NewReaderSize(r, 16<<10), max: max}
+	s := sseReaders.Get().(*sseReader)
+	s.br.Reset(r)
+	s.max = max
+	return s
+}
+
+// release returns s to the pool; neither s nor the data it returned may be
+// used after it.
+func (s *sseReader) release() {
+	s.br.Reset(nil)
+	if cap(s.data) > smallBuffer {
+		s.data = nil
+	}
+	if cap(s.long) > smallBuffer {
+		s.long = nil
+	}
+	s.data, s.long, s.has = s.data[:0], s.long[:0], false
+	sseReaders.Put(s)
 }
 
 // next returns the data of the next event. The slice is valid until the

@@ -1,10 +1,12 @@
 package relay
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/oaicompat/oaicompat"
@@ -16,9 +18,15 @@ import (
 // call may retry elsewhere; after it the stream stays on this upstream, and
 // a failure ends it with an in-band error (the handler writes it as
 // data: {"error":...} and then [DONE]), never a silent clean end.
+//
+// The handler's flushes are coalesced (under the [Headers] middleware):
+// the events one upstream read brought are flushed together, before the
+// next read, so an event is never held back waiting for the upstream.
 func (a *attempt) stream(resp *http.Response, t *translator) error {
-	body := &idleReader{r: resp.Body}
+	body := &idleReader{r: resp.Body, gate: flushGate(a.c.ctx)}
+	defer body.gate.releaseFlushes()
 	sr := newSSEReader(body, a.c.r.opts.maxEventBytes)
+	defer sr.release()
 	t.onCommit = a.commit
 	first := true
 	for {
@@ -101,10 +109,15 @@ func committedError(f *failure, idle time.Duration) *oaicompat.Error {
 // waits longer than the idle timeout fires the timer (which cancels the
 // attempt). Time spent writing to the client is not counted: the timer
 // runs only inside Read.
+//
+// It also opens the flush gate (nil: none) before each Read, so what the
+// previous read brought reaches the client before the relay waits again,
+// and closes it after.
 type idleReader struct {
 	r    io.Reader
 	t    *time.Timer
 	idle time.Duration
+	gate *headerWriter
 }
 
 func (b *idleReader) arm(d time.Duration, fire func()) {
@@ -122,6 +135,10 @@ func (b *idleReader) disarm() {
 }
 
 func (b *idleReader) Read(p []byte) (int, error) {
+	if b.gate != nil {
+		b.gate.releaseFlushes()
+		defer b.gate.holdFlushes()
+	}
 	if b.t == nil {
 		return b.r.Read(p)
 	}
@@ -136,7 +153,9 @@ func (b *idleReader) Read(p []byte) (int, error) {
 // (a cut body, malformed JSON, a 200 carrying an error) can still be
 // retried elsewhere.
 func (a *attempt) complete(resp *http.Response, t *translator) error {
-	b, err := readAll(resp.Body, a.c.r.opts.maxEventBytes)
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	b, err := readAllInto(buf, resp.Body, a.c.r.opts.maxEventBytes)
 	a.c.upstream += a.c.r.now().Sub(a.sent)
 	if err != nil {
 		return a.transportFailure(classStream, err)
@@ -182,9 +201,27 @@ var errBodyTooLarge = errors.New("relay: upstream response larger than the limit
 
 // readAll reads r up to limit bytes.
 func readAll(r io.Reader, limit int) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-	if err == nil && len(b) > limit {
+	return readAllInto(&bytes.Buffer{}, r, limit)
+}
+
+// readAllInto reads r up to limit bytes into buf and returns buf's bytes.
+func readAllInto(buf *bytes.Buffer, r io.Reader, limit int) ([]byte, error) {
+	_, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1))
+	if err == nil && buf.Len() > limit {
 		err = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
 	}
-	return b, err
+	return buf.Bytes(), err
+}
+
+// bodyBuffers hold non-streamed chat answers while they are parsed (what
+// the client gets is copied out of them), reused across requests.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBodyBuffer returns buf to the pool unless an unusually large answer
+// grew it, which the garbage collector may then take back.
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= smallBuffer {
+		buf.Reset()
+		bodyBuffers.Put(buf)
+	}
 }

@@ -31,6 +31,7 @@ type upstream struct {
 type upKey struct {
 	secret string
 	target string
+	header []string // the auth header's value, built once
 }
 
 func newUpstream(u Upstream) (*upstream, error) {
@@ -79,7 +80,11 @@ func newUpstream(u Upstream) (*upstream, error) {
 	up.lim = newLimiter(u.MaxConcurrent, u.MaxQueue, u.QueueTimeout)
 	for _, k := range u.Keys {
 		sum := sha256.Sum256([]byte(k))
-		up.keys = append(up.keys, upKey{secret: k, target: u.Name + "#" + hex.EncodeToString(sum[:6])})
+		auth := "Bearer " + k
+		if u.Azure != nil {
+			auth = k
+		}
+		up.keys = append(up.keys, upKey{secret: k, target: u.Name + "#" + hex.EncodeToString(sum[:6]), header: []string{auth}})
 	}
 	return up, nil
 }
@@ -143,20 +148,22 @@ func (u *upstream) newRequest(ctx context.Context, method, path, model string, b
 	if err != nil {
 		return nil, err
 	}
+	// The header values are shared, read-only slices: neither net/http
+	// nor Header.Set and Add write into a value slice.
 	h := r.Header
 	if body != nil {
-		h["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = jsonType
 	}
 	if stream {
-		h["Accept"] = []string{"text/event-stream"}
+		h["Accept"] = eventStreamType
 	} else {
-		h["Accept"] = []string{"application/json"}
+		h["Accept"] = jsonType
 	}
 	if key != nil {
 		if u.cfg.Azure != nil {
-			h["Api-Key"] = []string{key.secret}
+			h["Api-Key"] = key.header
 		} else {
-			h["Authorization"] = []string{"Bearer " + key.secret}
+			h["Authorization"] = key.header
 		}
 	}
 	for k, vs := range u.cfg.Header {
@@ -164,6 +171,11 @@ func (u *upstream) newRequest(ctx context.Context, method, path, model string, b
 	}
 	return r, nil
 }
+
+var (
+	jsonType        = []string{"application/json"}
+	eventStreamType = []string{"text/event-stream"}
+)
 
 // close closes the idle connections of the upstream's transport.
 func (u *upstream) close() {

@@ -9,20 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oaicompat/oaicompat"
 )
-
-// failing writes some text, then fails with a rate limit.
-type failing struct{}
-
-func (failing) Chat(_ context.Context, _ *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-	if err := w.WriteText("partial "); err != nil {
-		return err
-	}
-	return oaicompat.RateLimited(time.Second, "Slow down.")
-}
 
 // parallel starts two calls and interleaves their argument fragments, then
 // says something.

@@ -43,11 +43,11 @@ func TestNoGoroutineLeaks(t *testing.T) {
 					n = 3
 				}
 				for i := 0; i < n; i++ {
-					<-b.blocked
+					<-b.Blocked
 				}
 				cancel()
 				for i := 0; i < n; i++ {
-					<-b.cancelled
+					<-b.Cancelled
 				}
 			}
 			<-done

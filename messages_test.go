@@ -125,7 +125,7 @@ func TestMessagesTranslation(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
-			tt.check(t, be.lastRequest())
+			tt.check(t, be.LastRequest())
 		})
 	}
 }

@@ -347,10 +347,10 @@ func TestStreamClientDisconnectCancelsBackend(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	<-b.blocked // the backend is running, before any output
+	<-b.Blocked // the backend is running, before any output
 	cancel()    // the client goes away
 	select {
-	case <-b.cancelled:
+	case <-b.Cancelled:
 	case <-time.After(10 * time.Second):
 		t.Fatal("backend context was not cancelled after the client disconnected")
 	}

@@ -30,7 +30,6 @@ func BenchmarkChain(b *testing.B) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	chain := middleware.Chain(
 		middleware.RequestID(),
-		middleware.OTel(),
 		middleware.AccessLog(logger),
 		middleware.Recovery(logger),
 		middleware.CORS(),

@@ -31,10 +31,13 @@ type rateLimitConfig struct {
 	estimate  func(r *http.Request, estimate int64) int64 // nil: the handler's estimate
 	now       func() time.Time
 	calls     sync.Pool // of *rateCall
+	failOpen  bool
 }
 
 // WithStore sets where buckets are kept. Default a NewMemoryStore for this
-// middleware; use a RedisStore to share limits between replicas.
+// middleware; use the Redis store of module
+// github.com/oaicompat/oaicompat/redisstore (redisstore.NewRateLimitStore)
+// to share limits between replicas.
 func WithStore(s Store) RateLimitOption { return func(c *rateLimitConfig) { c.store = s } }
 
 // WithKeyLimits sets the limits of each key, for tiers or per-customer
@@ -65,6 +68,12 @@ func WithTokenEstimator(f func(r *http.Request, estimate int64) int64) RateLimit
 	return func(c *rateLimitConfig) { c.estimate = f }
 }
 
+// WithFailOpen serves requests unlimited while the store fails (a Redis
+// outage), instead of answering them 503 with Retry-After: 1 (fail closed,
+// the default). Fail open keeps the API up and the limits off; fail closed
+// keeps the limits and the API down for as long as the store is.
+func WithFailOpen() RateLimitOption { return func(c *rateLimitConfig) { c.failOpen = true } }
+
 // WithClock sets the clock of the limiter. Default time.Now.
 func WithClock(now func() time.Time) RateLimitOption {
 	return func(c *rateLimitConfig) { c.now = now }
@@ -93,7 +102,7 @@ func WithClock(now func() time.Time) RateLimitOption {
 // bucket is full again). A request estimated above the whole token limit
 // can never pass: it is answered 429 "Request too large" with
 // x-should-retry: false. When the store fails the request is answered 503
-// with Retry-After: 1.
+// with Retry-After: 1, or served unlimited with WithFailOpen.
 //
 // Limits refill continuously (GCRA, see Store): with 60 requests per minute,
 // one more request is allowed every second, and up to 60 at once after a
@@ -145,6 +154,10 @@ func (c *rateLimitConfig) serve(w http.ResponseWriter, r *http.Request, next htt
 		charges = append(charges, Charge{Name: bucketTokens, Limit: lim.Tokens, Window: lim.Window})
 	}
 	ok, buckets, err := c.store.Take(r.Context(), key, c.now(), charges)
+	if err != nil && c.failOpen {
+		next.ServeHTTP(w, r)
+		return
+	}
 	if err != nil {
 		oaicompat.WriteErrorFor(w, r, errLimiterDown.WithCause(err))
 		return

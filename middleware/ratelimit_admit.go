@@ -96,6 +96,9 @@ func (rc *rateCall) admitTokens(estimatedTokens int) error {
 	tokens := rc.charges[:1]
 	tokens[0] = Charge{Name: bucketTokens, Limit: lim.Tokens, Window: lim.Window, Cost: est}
 	ok, buckets, err := c.store.Take(rc.r.Context(), rc.key, c.now(), tokens)
+	if err != nil && c.failOpen {
+		return nil // served unlimited: tokens are charged after, if the store is back
+	}
 	if err != nil {
 		rc.refuse()
 		return errLimiterDown.WithCause(err)

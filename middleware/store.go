@@ -7,8 +7,10 @@ import (
 )
 
 // A Store keeps the rate-limit state of every key for RateLimit.
-// MemoryStore (one process) and RedisStore (replicas sharing one limit)
-// implement it; both must answer alike for the same calls.
+// MemoryStore (one process) and redisstore.RateLimitStore (module
+// github.com/oaicompat/oaicompat/redisstore, replicas sharing one limit)
+// implement it; both must answer alike for the same calls (package
+// storetest checks a Store).
 //
 // Each bucket is a generic cell rate algorithm (GCRA) bucket: Limit units
 // per Window, refilled continuously, able to hold a whole Window's worth. Its
@@ -45,7 +47,7 @@ type Bucket struct {
 }
 
 // The GCRA arithmetic, in integer microseconds with a float64 interval. The
-// Lua script of RedisStore repeats it operation for operation, so the two
+// Lua script of redisstore.RateLimitStore repeats it operation for operation, so the two
 // stores agree to the microsecond; the explicit float64 conversions keep Go
 // from fusing a multiply and an add, which Lua does not do.
 

@@ -8,9 +8,9 @@ import (
 
 // MemoryStore is the Store RateLimit uses by default: buckets in this
 // process's memory, so each replica of a server limits on its own (use
-// RedisStore to share limits). Buckets that have refilled are forgotten, so
-// memory follows the number of keys active within a window. Its zero value
-// is not ready: use NewMemoryStore.
+// redisstore.RateLimitStore to share limits). Buckets that have refilled
+// are forgotten, so memory follows the number of keys active within a
+// window. Its zero value is not ready: use NewMemoryStore.
 type MemoryStore struct {
 	mu    sync.Mutex
 	tats  map[bucketKey]int64 // µs; absent means full

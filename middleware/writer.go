@@ -22,6 +22,17 @@ func newResponseWriter(w http.ResponseWriter) *responseWriter {
 	return &responseWriter{ResponseWriter: w}
 }
 
+// ServeStatus serves r with next and returns the status it sent: 200 when
+// next wrote nothing (as net/http then sends), else the first final
+// status. Streaming stays intact (flushes and http.ResponseController reach
+// w). It lets middleware of other modules (package telemetry) observe a
+// response without wrapping the writer themselves.
+func ServeStatus(next http.Handler, w http.ResponseWriter, r *http.Request) int {
+	rw := newResponseWriter(w)
+	next.ServeHTTP(rw, r)
+	return rw.Status()
+}
+
 // WriteHeader records the first final status; informational (1xx) headers
 // pass through unrecorded.
 func (w *responseWriter) WriteHeader(code int) {

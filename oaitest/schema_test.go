@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/oaicompat/oaicompat/internal/handlertest"
 	"github.com/oaicompat/oaicompat/oaitest"
 )
 
@@ -42,7 +43,7 @@ func TestGenerate(t *testing.T) {
 			if err := json.Unmarshal([]byte(schema), &s); err != nil {
 				t.Fatal(err)
 			}
-			validate(t, s, string(doc))
+			handlertest.Validate(t, s, string(doc))
 			if again, _ := json.Marshal(oaitest.Generate(json.RawMessage(schema))); string(again) != string(doc) {
 				t.Errorf("not deterministic: %s vs %s", doc, again)
 			}

@@ -1,10 +1,10 @@
 module github.com/oaicompat/oaicompat/redisstore
 
-go 1.26.0
+go 1.25.0
 
 require (
-	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000
-	github.com/redis/go-redis/v9 v9.23.0
+	github.com/oaicompat/oaicompat v0.1.0
+	github.com/redis/go-redis/v9 v9.22.0
 )
 
 require (
@@ -15,10 +15,8 @@ require (
 	github.com/invopop/jsonschema v0.14.0 // indirect
 	github.com/pb33f/ordered-map/v2 v2.3.1 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
-	go.uber.org/atomic v1.12.0 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
 	go.yaml.in/yaml/v4 v4.0.0-rc.2 // indirect
-	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/text v0.42.0 // indirect
+	golang.org/x/sys v0.30.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
 )
-
-replace github.com/oaicompat/oaicompat => ../

@@ -168,7 +168,8 @@ func (h *Health) Report(ctx context.Context, target string, now time.Time, o rel
 	return nil
 }
 
-// hashTagSafe keeps a target name from ending the {hash tag} early.
+// hashTagSafe keeps a target name or a client key from ending the {hash
+// tag} early.
 var hashTagSafe = strings.NewReplacer("{", "(", "}", ")")
 
 func (h *Health) key(target string) string { return h.prefix + "{" + hashTagSafe.Replace(target) + "}" }

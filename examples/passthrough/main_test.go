@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 )
 
 func TestPassthrough(t *testing.T) {

@@ -3,7 +3,7 @@ module github.com/oaicompat/oaicompat/examples/relay
 go 1.26.0
 
 require (
-	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000
+	github.com/oaicompat/oaicompat v0.1.0
 	github.com/openai/openai-go/v3 v3.96.0
 	gopkg.in/yaml.v3 v3.0.1
 )
@@ -23,5 +23,3 @@ require (
 	go.yaml.in/yaml/v4 v4.0.0-rc.2 // indirect
 	golang.org/x/text v0.42.0 // indirect
 )
-
-replace github.com/oaicompat/oaicompat => ../..

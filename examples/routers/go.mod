@@ -6,8 +6,9 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/oaicompat/oaicompat v0.0.0-00010101000000-000000000000
-	github.com/oaicompat/oaicompat/adapters/echov4 v0.0.0-00010101000000-000000000000
+	github.com/oaicompat/oaicompat v0.1.0
+	github.com/oaicompat/oaicompat/adapters/echov4 v0.1.0
+	github.com/oaicompat/oaicompat/conformance v0.1.0
 )
 
 require (
@@ -57,9 +58,4 @@ require (
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
-)
-
-replace (
-	github.com/oaicompat/oaicompat => ../..
-	github.com/oaicompat/oaicompat/adapters/echov4 => ../../adapters/echov4
 )

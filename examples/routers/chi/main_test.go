@@ -7,7 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 )
 
 // TestChi mounts the API with Mount and with Mount inside Route.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 )
 
 func TestEcho(t *testing.T) {

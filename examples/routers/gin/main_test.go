@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/oaicompat/oaicompat"
-	"github.com/oaicompat/oaicompat/internal/sdktest"
+	"github.com/oaicompat/oaicompat/conformance/sdktest"
 )
 
 func TestGin(t *testing.T) {

@@ -1,0 +1,51 @@
+package echov5_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+	"github.com/oaicompat/oaicompat/adapters/echov5"
+	"github.com/oaicompat/oaicompat/conformance/adaptertest"
+)
+
+// TestAdapter runs the suite shared with the echo v4 adapter.
+func TestAdapter(t *testing.T) {
+	adaptertest.Run(t, adaptertest.Harness{
+		App:              app,
+		MissingKeyStatus: http.StatusUnauthorized, // echo v5's KeyAuth: "missing key"
+	})
+}
+
+// app builds the host application adaptertest.Setup describes with echo v5.
+func app(_ *testing.T, s adaptertest.Setup) http.Handler {
+	e := echo.New()
+	e.Use(middleware.Recover())
+	e.GET("/health", func(c *echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/boom", func(*echo.Context) error { panic("host panic") })
+	e.GET("/teapot", func(*echo.Context) error { return echo.NewHTTPError(http.StatusTeapot, "short and stout") })
+	var r echov5.Router = e
+	if s.Group != "" {
+		var mw []echo.MiddlewareFunc
+		if s.APIKey != "" {
+			mw = append(mw, middleware.KeyAuth(func(_ *echo.Context, key string, _ middleware.ExtractorSource) (bool, error) {
+				return key == s.APIKey, nil
+			}))
+		}
+		if s.BodyLimit > 0 {
+			mw = append(mw, middleware.BodyLimit(s.BodyLimit))
+		}
+		for _, m := range s.Middleware {
+			mw = append(mw, echo.WrapMiddleware(m))
+		}
+		g := e.Group(s.Group, mw...)
+		g.GET("/status", func(c *echo.Context) error { return c.String(http.StatusOK, "group ok") })
+		r = g
+	}
+	if s.Backend != nil {
+		api := echov5.Register(r, s.Prefix, s.Backend, s.Options...)
+		e.HTTPErrorHandler = api.ErrorHandler(e.HTTPErrorHandler)
+	}
+	return e
+}

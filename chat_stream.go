@@ -226,29 +226,29 @@ func appendLogprobs(b []byte, lps []TokenLogprob) []byte {
 			b = append(b, ',')
 		}
 		lp := &lps[i]
-		b = append(b, `{"token":`...)
-		b = jsonx.AppendString(b, lp.Token)
-		b = append(b, `,"logprob":`...)
-		b = jsonx.AppendFloat(b, lp.Logprob, 64)
-		b = append(b, `,"bytes":`...)
-		b = appendBytesField(b, lp.Bytes)
+		b = appendTokenFields(b, lp.Token, lp.Logprob, lp.Bytes)
 		b = append(b, `,"top_logprobs":[`...)
 		for j := range lp.TopLogprobs {
 			if j > 0 {
 				b = append(b, ',')
 			}
 			t := &lp.TopLogprobs[j]
-			b = append(b, `{"token":`...)
-			b = jsonx.AppendString(b, t.Token)
-			b = append(b, `,"logprob":`...)
-			b = jsonx.AppendFloat(b, t.Logprob, 64)
-			b = append(b, `,"bytes":`...)
-			b = appendBytesField(b, t.Bytes)
-			b = append(b, '}')
+			b = append(appendTokenFields(b, t.Token, t.Logprob, t.Bytes), '}')
 		}
 		b = append(b, "]}"...)
 	}
 	return append(b, ']')
+}
+
+// appendTokenFields opens a logprob object with the fields a token and
+// its alternatives share: {"token":…,"logprob":…,"bytes":…
+func appendTokenFields(b []byte, token string, logprob float64, bytes []int) []byte {
+	b = append(b, `{"token":`...)
+	b = jsonx.AppendString(b, token)
+	b = append(b, `,"logprob":`...)
+	b = jsonx.AppendFloat(b, logprob, 64)
+	b = append(b, `,"bytes":`...)
+	return appendBytesField(b, bytes)
 }
 
 func appendBytesField(b []byte, bs []int) []byte {

@@ -18,6 +18,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/oaicompat/oaicompat/anthropic"
+	"github.com/oaicompat/oaicompat/internal/httpx"
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 	"github.com/oaicompat/oaicompat/responses"
 )
@@ -40,13 +41,13 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
 	if deadline := readDeadline(r, timeout); !deadline.IsZero() {
-		if setReadDeadline(w, deadline) == nil {
+		if httpx.SetReadDeadline(w, deadline) == nil {
 			// Lifted once the body is read: a deadline left on the
 			// connection would end a long stream (net/http cancels the
 			// request's context when its background read times out).
 			defer func() {
 				if err == nil {
-					_ = setReadDeadline(w, time.Time{})
+					_ = httpx.SetReadDeadline(w, time.Time{})
 				}
 			}()
 		}
@@ -82,22 +83,6 @@ func readDeadline(r *http.Request, timeout time.Duration) time.Time {
 		t = d
 	}
 	return t
-}
-
-// setReadDeadline sets the read deadline of the connection under w as
-// http.ResponseController does, without allocating one (or an error for a
-// writer that cannot).
-func setReadDeadline(w http.ResponseWriter, t time.Time) error {
-	for {
-		switch u := w.(type) {
-		case interface{ SetReadDeadline(time.Time) error }:
-			return u.SetReadDeadline(t)
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = u.Unwrap()
-		default:
-			return http.ErrNotSupported
-		}
-	}
 }
 
 // readBlocks reads a body of unknown length in fixed blocks, then copies

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
@@ -176,37 +175,8 @@ var plainByte = func() (t [256]bool) {
 // unescape decodes the inside of a string the scanner checked; a \u escape
 // of a surrogate gives up (the decoders differ in how they pair them).
 func unescape(in []byte) (string, bool) {
-	out := make([]byte, 0, len(in))
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		if c != '\\' {
-			out = append(out, c)
-			continue
-		}
-		i++
-		switch in[i] {
-		case '"', '\\', '/':
-			out = append(out, in[i])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, err := strconv.ParseUint(string(in[i+1:i+5]), 16, 32)
-			if err != nil || 0xD800 <= r && r < 0xE000 {
-				return "", false
-			}
-			out = utf8.AppendRune(out, rune(r))
-			i += 4
-		}
-	}
-	return string(out), true
+	s, surrogate, ok := jsonx.Unescape(in)
+	return s, ok && !surrogate
 }
 
 func (p *fastPath) boolean() (bool, bool) {

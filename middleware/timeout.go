@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/httpx"
 )
 
 // Timeout bounds how long a request may take, reading its body included,
@@ -50,7 +51,7 @@ func Timeout(d time.Duration) func(http.Handler) http.Handler {
 			r = r.WithContext(ctx)
 			if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 				deadline, _ := ctx.Deadline()
-				if setReadDeadline(w, deadline) == nil {
+				if httpx.SetReadDeadline(w, deadline) == nil {
 					r.Body = &deadlineBody{ReadCloser: r.Body, w: w}
 				}
 			}
@@ -80,7 +81,7 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	case err == nil || b.done:
 	case err == io.EOF:
 		b.done = true
-		_ = setReadDeadline(b.w, time.Time{})
+		_ = httpx.SetReadDeadline(b.w, time.Time{})
 	case isTimeout(err):
 		b.done = true
 		return n, errBodyTimeout // no cause: a slow client is no server error to log
@@ -91,19 +92,4 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-// setReadDeadline sets the read deadline of the connection under w the way
-// http.ResponseController does, without allocating one.
-func setReadDeadline(w http.ResponseWriter, t time.Time) error {
-	for {
-		switch u := w.(type) {
-		case interface{ SetReadDeadline(time.Time) error }:
-			return u.SetReadDeadline(t)
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = u.Unwrap()
-		default:
-			return http.ErrNotSupported
-		}
-	}
 }

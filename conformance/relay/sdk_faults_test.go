@@ -265,20 +265,29 @@ func TestSDKDeadKey(t *testing.T) {
 	up := serveHandler(t, auth(oaicompat.NewHandler(backend)))
 	s := serveRelay(t, []relay.Upstream{{BaseURL: up, Keys: []string{"bad", "good"}, MaxConcurrent: -1}},
 		relay.WithMaxAttempts(10))
-	for i := 0; i < 5; i++ {
+	// Keys are picked at random: send until the bad one has had its turn
+	// (64 requests all picking "good" first has odds of 2^-64), then more.
+	countBad := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, k := range seen {
+			if k == "Bearer bad" {
+				n++
+			}
+		}
+		return n
+	}
+	for i, after := 0, 5; i < 64 && after > 0; i++ {
 		c, _, err := chatVia(t, s, "m")
 		if err != nil || c.Choices[0].Message.Content != "served" {
 			t.Fatalf("request %d: %v", i, err)
 		}
-	}
-	bad := 0
-	mu.Lock()
-	for _, k := range seen {
-		if k == "Bearer bad" {
-			bad++
+		if countBad() > 0 {
+			after--
 		}
 	}
-	mu.Unlock()
+	bad := countBad()
 	if bad != 1 {
 		t.Errorf("the refused key was tried %d times, want once (then cooled down)", bad)
 	}

@@ -50,42 +50,46 @@ func (h *Handler) runChat(ctx context.Context, req *ChatRequest, s sink, callPre
 	defer w.close()
 	n := req.Choices()
 	mc, isMulti := h.backend.(MultiChoice)
+	var err error
 	switch {
 	case n == 1:
-		if err := call(func() error { return h.backend.Chat(ctx, req, w) }); err != nil {
-			return err
-		}
+		err = call(func() error { return h.backend.Chat(ctx, req, w) })
 	case isMulti:
-		if err := call(func() error { return mc.ChatChoices(ctx, req, w) }); err != nil {
-			return err
-		}
+		err = call(func() error { return mc.ChatChoices(ctx, req, w) })
 	default:
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		var (
-			wg       sync.WaitGroup
-			once     sync.Once
-			firstErr error
-		)
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(cw *ChatWriter) {
-				defer wg.Done()
-				err := call(func() error { return h.backend.Chat(ctx, req, cw) })
-				if err == nil {
-					err = cw.finishIfOpen()
-				}
-				if err != nil {
-					once.Do(func() { firstErr = err; cancel() })
-				}
-			}(w.Choice(i))
-		}
-		wg.Wait()
-		if firstErr != nil {
-			return firstErr
-		}
+		err = h.fanOut(ctx, req, w, n)
+	}
+	if err != nil {
+		return err
 	}
 	return w.finishOpen()
+}
+
+// fanOut calls the backend once per choice, concurrently: the first error
+// cancels the others.
+func (h *Handler) fanOut(ctx context.Context, req *ChatRequest, w *ChatWriter, n int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(cw *ChatWriter) {
+			defer wg.Done()
+			err := call(func() error { return h.backend.Chat(ctx, req, cw) })
+			if err == nil {
+				err = cw.finishIfOpen()
+			}
+			if err != nil {
+				once.Do(func() { firstErr = err; cancel() })
+			}
+		}(w.Choice(i))
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // writeJSON writes v as a JSON response.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
@@ -28,7 +29,35 @@ type fastPath struct {
 	// scalars holds the values of the request's pointer fields, one
 	// allocation for all of them.
 	scalars *chatScalars
+	scratch *fastScratch
 }
+
+// fastScratch holds the lists being decoded until their length is known
+// and they are copied to slices of that length. It is pooled rather than
+// on the stack: arrays of messages in the frames of a recursive descent
+// grew a request's goroutine stack past 8 KiB, and a held stream kept
+// twice the stack a plain handler's does.
+type fastScratch struct {
+	messages [8]Message
+	parts    [4]ContentPart
+	calls    [4]fastCall
+	tools    [4]fastTool
+}
+
+type fastCall struct {
+	id, typ string
+	fn      FunctionCall
+	hasFn   bool
+}
+
+type fastTool struct {
+	typ              string
+	def              FunctionDefinition // Strict unset
+	strict           bool
+	hasFn, hasStrict bool
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(fastScratch) }}
 
 type chatScalars struct {
 	temperature, topP, presence, frequency      float64
@@ -44,7 +73,9 @@ type chatScalars struct {
 // the shape it handles; req is then to be reset and decoded by the general
 // path. data is valid UTF-8.
 func decodeChatFast(data []byte, req *ChatRequest) (extra map[string]json.RawMessage, ok bool) {
-	p := &fastPath{scanner: scanner{data: data}, src: string(data)}
+	scratch := scratchPool.Get().(*fastScratch)
+	defer scratchPool.Put(scratch)
+	p := &fastPath{scanner: scanner{data: data}, src: string(data), scratch: scratch}
 	if !p.object(func(key []byte) bool { return p.chatField(key, req, &extra) }) {
 		return nil, false
 	}
@@ -63,23 +94,24 @@ func (p *fastPath) object(field func(key []byte) bool) bool {
 	if p.eat('}') {
 		return true
 	}
-	var seen [24][]byte // a duplicate key gives up
+	var seen [24]struct{ start, end uint32 } // a duplicate key gives up
 	n := 0
 	for {
 		p.skipSpace()
-		key, ok := p.key()
+		start, end, ok := p.key()
 		if !ok {
 			return false
 		}
 		if n == len(seen) {
 			return false // more keys than the common shape has
 		}
+		key := p.data[start:end]
 		for _, k := range seen[:n] {
-			if string(k) == string(key) {
+			if string(p.data[k.start:k.end]) == string(key) {
 				return false
 			}
 		}
-		seen[n] = key
+		seen[n].start, seen[n].end = uint32(start), uint32(end)
 		n++
 		p.skipSpace()
 		if !p.eat(':') {
@@ -123,10 +155,11 @@ func (p *fastPath) array(elem func() bool) bool {
 	}
 }
 
-// key returns an object key without its quotes; one with an escape gives up.
-func (p *fastPath) key() ([]byte, bool) {
+// key returns where an object key is, without its quotes; one with an
+// escape gives up.
+func (p *fastPath) key() (start, end int, ok bool) {
 	start, end, escaped, ok := p.span()
-	return p.data[start:end], ok && !escaped
+	return start, end, ok && !escaped
 }
 
 // str decodes a string.
@@ -335,13 +368,13 @@ func (p *fastPath) chatField(key []byte, r *ChatRequest, extra *map[string]json.
 
 // messages decodes the messages array.
 func (p *fastPath) messages(r *ChatRequest) bool {
-	var buf [8]Message
-	list := buf[:0]
+	list := p.scratch.messages[:0]
 	ok := p.array(func() bool {
 		list = append(list, Message{})
 		return p.message(&list[len(list)-1])
 	})
 	r.Messages = append(make([]Message, 0, len(list)), list...)
+	release(p.scratch.messages[:], len(list))
 	return ok
 }
 
@@ -375,8 +408,7 @@ func (p *fastPath) content(c *MessageContent) bool {
 	default:
 		return false
 	}
-	var buf [4]ContentPart
-	list := buf[:0]
+	list := p.scratch.parts[:0]
 	ok := p.array(func() bool {
 		list = append(list, ContentPart{noText: true})
 		part := &list[len(list)-1]
@@ -392,20 +424,15 @@ func (p *fastPath) content(c *MessageContent) bool {
 		})
 	})
 	c.u.Form, c.u.List = jsonx.List, append(make([]ContentPart, 0, len(list)), list...)
+	release(p.scratch.parts[:], len(list))
 	return ok
 }
 
 // toolCalls decodes an assistant message's function calls.
 func (p *fastPath) toolCalls(m *Message) bool {
-	type call struct {
-		id, typ string
-		fn      FunctionCall
-		hasFn   bool
-	}
-	var buf [4]call
-	list := buf[:0]
+	list := p.scratch.calls[:0]
 	ok := p.array(func() bool {
-		list = append(list, call{})
+		list = append(list, fastCall{})
 		c := &list[len(list)-1]
 		return p.object(func(key []byte) bool {
 			switch string(key) {
@@ -437,21 +464,15 @@ func (p *fastPath) toolCalls(m *Message) bool {
 		}
 	}
 	m.ToolCalls = calls
+	release(p.scratch.calls[:], len(list))
 	return ok
 }
 
 // tools decodes function tools.
 func (p *fastPath) tools(r *ChatRequest) bool {
-	type tool struct {
-		typ              string
-		def              FunctionDefinition // Strict unset
-		strict           bool
-		hasFn, hasStrict bool
-	}
-	var buf [4]tool
-	list := buf[:0]
+	list := p.scratch.tools[:0]
 	ok := p.array(func() bool {
-		list = append(list, tool{})
+		list = append(list, fastTool{})
 		t := &list[len(list)-1]
 		return p.object(func(key []byte) bool {
 			switch string(key) {
@@ -504,5 +525,12 @@ func (p *fastPath) tools(r *ChatRequest) bool {
 			r.Tools[i].Function = &d.FunctionDefinition
 		}
 	}
+	release(p.scratch.tools[:], len(list))
 	return ok
+}
+
+// release clears the first n entries of a scratch list (all of them when
+// the list outgrew it), so that the pool keeps no request alive.
+func release[T any](scratch []T, n int) {
+	clear(scratch[:min(n, len(scratch))])
 }

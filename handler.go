@@ -150,10 +150,18 @@ func (h *Handler) mount(prefix string, wrap func(http.Handler) http.Handler, eps
 // no endpoint either way answers 404 naming where the API is served.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, base := r.URL.Path, h.cfg.basePath
-	if base == "" || strings.HasPrefix(p, base+"/") || h.cfg.azure != nil && strings.HasPrefix(p, "/openai/") {
+	if base == "" || len(p) > len(base) && p[len(base)] == '/' && p[:len(base)] == base || h.cfg.azure != nil && strings.HasPrefix(p, "/openai/") {
 		h.mux.ServeHTTP(w, r)
 		return
 	}
+	h.serveMounted(w, r)
+}
+
+// serveMounted serves a request whose path does not begin with the base
+// path: one whose router kept its own prefix. It is apart from ServeHTTP so
+// that the frame every request keeps on its stack stays small.
+func (h *Handler) serveMounted(w http.ResponseWriter, r *http.Request) {
+	p, base := r.URL.Path, h.cfg.basePath
 	mountedAt, rest := base, p
 	if i := strings.Index(p, base+"/"); i > 0 {
 		mountedAt, rest = p[:i+len(base)], p[i+len(base):]

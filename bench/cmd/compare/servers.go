@@ -47,6 +47,19 @@ const holdModel = "hold"
 // reply is the 23-word answer of every server.
 var reply = strings.Fields("Paris in April is mild and often rainy, so pack layers, a light raincoat, an umbrella and comfortable shoes for long walking tours.")
 
+// replyDeltas are the words of reply as the backend writes them: each
+// after the first with its leading space.
+var replyDeltas = func() []string {
+	d := make([]string, len(reply))
+	for i, w := range reply {
+		if i > 0 {
+			w = " " + w
+		}
+		d[i] = w
+	}
+	return d
+}()
+
 // cancelNanos is when the last held request saw its context canceled
 // (Unix nanoseconds), for the abort latency.
 var cancelNanos atomic.Int64
@@ -62,10 +75,7 @@ var backend = oaicompat.ChatFunc(func(ctx context.Context, req *oaicompat.ChatRe
 		cancelNanos.Store(time.Now().UnixNano())
 		return ctx.Err()
 	}
-	for i, word := range reply {
-		if i > 0 {
-			word = " " + word
-		}
+	for _, word := range replyDeltas {
 		if err := w.WriteText(word); err != nil {
 			return err
 		}

@@ -97,8 +97,14 @@ func (x *exchange) serve(d dialect) {
 		x.finish(d, nil, err)
 		return
 	}
-	ctx, cancel := context.WithCancel(x.r.Context())
-	defer cancel()
+	ctx, cancel := x.r.Context(), context.CancelFunc(nil)
+	if x.info.stream {
+		// A failed write cancels the backend at once (net/http notices a
+		// client gone only when it next reads). A whole answer writes
+		// once, at the end, and needs no context of its own.
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+	}
 	a, err := x.begin(d, cancel)
 	defer x.es.close()
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat/conformance/modproxy"
+	"github.com/oaicompat/oaicompat/internal/testenv"
 )
 
 // version is the version the modules require each other at (see go.work
@@ -84,7 +85,7 @@ func TestConsumerOutsideTheRepository(t *testing.T) {
 	// published ones in the user's cache; third-party modules come from
 	// the user's cache, else from the usual proxy.
 	env := append(os.Environ(),
-		"GOWORK=off", "GOFLAGS=-mod=mod -modcacherw",
+		"GOWORK=off", "GOFLAGS=-mod=mod -modcacherw "+os.Getenv("GOFLAGS"),
 		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(goEnv("GOMODCACHE"), "cache", "download"))+","+goEnv("GOPROXY"),
 		"GONOSUMDB=github.com/oaicompat", "GOPRIVATE=", "GOMODCACHE="+filepath.Join(tmp, "modcache"))
 	run := func(args ...string) {
@@ -96,7 +97,10 @@ func TestConsumerOutsideTheRepository(t *testing.T) {
 		}
 	}
 	run("get", "github.com/oaicompat/oaicompat@"+version, "github.com/oaicompat/oaicompat/adapters/echov4@"+version)
-	run("build", "-o", filepath.Join(tmp, "server"), ".")
+	// With the test's own flags (-race), the standard library comes from
+	// the build cache; the modules, unpacked in a cache of their own, are
+	// compiled afresh.
+	run(append(append([]string{"build"}, testenv.BuildFlags()...), "-o", filepath.Join(tmp, "server"), ".")...)
 
 	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {

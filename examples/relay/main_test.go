@@ -17,6 +17,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
+	"github.com/oaicompat/oaicompat/internal/testenv"
 	"github.com/oaicompat/oaicompat/relay"
 )
 
@@ -74,7 +75,8 @@ func TestConfigErrors(t *testing.T) {
 func build(t *testing.T, dir, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
-	if out, err := exec.Command("go", "build", "-o", bin, dir).CombinedOutput(); err != nil {
+	args := append(append([]string{"build"}, testenv.BuildFlags()...), "-o", bin, dir)
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", dir, err, out)
 	}
 	return bin

@@ -48,3 +48,11 @@ func Missing(t testing.TB, what, install string) {
 	}
 	t.Fatalf("%s: %s, or set %s=1 to skip the tests that need it", what, install, EnvSkipMissing)
 }
+
+// BuildFlags returns the flags for a `go build` run by a test: those the
+// test binary was built with (-race), so that the build reuses the
+// packages the test's own compile left in the build cache instead of
+// compiling the standard library and every dependency a second time.
+func BuildFlags() []string {
+	return append([]string(nil), buildFlags...)
+}

@@ -2,8 +2,7 @@
 # The whole test suite: every package of every module in go.work (or of
 # the workspace GOWORK names, as CI's Go 1.25 pass does with
 # scripts/go125.work), with the race detector. Packages report as they
-# finish, the slowest (the root package, then the SDK tests of
-# conformance/root) last, so the run shows its progress. Tests that need node (with
+# finish, so the run shows its progress. Tests that need node (with
 # `cd nodetest && npm ci`), redis-server or curl fail naming what is missing;
 # OAICOMPAT_SKIP_MISSING=1 skips them instead (see internal/testenv), and the
 # report lists each skipped test with its reason.
@@ -22,18 +21,17 @@ start=$SECONDS
 GOFLAGS="${GOFLAGS:+$GOFLAGS }$(cat scripts/test.goflags)"
 export GOFLAGS
 root=github.com/oaicompat/oaicompat
-last=("$root" "$root/conformance/root")
 all=$(go list work)
 # go test builds in the order of its package list. On a cold run the SDKs
 # are the longest chain (openai-go's packages compile one after the other
-# for 90 s), so the SDK tests come first and it starts at once; then
-# redisstore, whose go-redis takes 25 s; the rest fills the other core.
-rest=$(echo "$all" | grep -vx -e "${last[0]}" -e "${last[1]}")
-pkgs="$(echo "$rest" | grep "^$root/conformance/" || true) $(echo "$rest" | grep "^$root/redisstore" || true)"
-pkgs+=" $(echo "$rest" | grep -v -e "^$root/conformance/" -e "^$root/redisstore" || true)"
-for p in "${last[@]}"; do
-	if echo "$all" | grep -qx "$p"; then pkgs+=" $p"; fi
-done
+# for 90 s), so the SDK tests come first, the biggest (conformance/root)
+# at their head, and that chain starts at once; then redisstore, whose
+# go-redis takes 25 s; the rest fills the other core.
+first=("$root/conformance/root" "$root/redisstore")
+pkgs="$(echo "$all" | grep -x -e "${first[0]}" || true)"
+pkgs+=" $(echo "$all" | grep "^$root/conformance/" | grep -vx "${first[0]}" || true)"
+pkgs+=" $(echo "$all" | grep -x -e "${first[1]}" || true)"
+pkgs+=" $(echo "$all" | grep -v -e "^$root/conformance/" -e "^$root/redisstore\$" || true)"
 # testreport prints a line per package as it finishes, every skipped test
 # with its reason, and the whole output of what failed.
 report=$(mktemp -d)/testreport

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/testenv"
 )
 
 // maxChainAllocs is what productionChain may add to a request, in
@@ -13,7 +14,7 @@ const maxChainAllocs = 20
 // TestProductionChainAllocs guards the allocations productionChain adds to
 // a plain and a streamed chat completion, over the bare handler.
 func TestProductionChainAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.Race {
 		t.Skip("the race detector allocates on its own; run without -race")
 	}
 	handler := oaicompat.NewHandler(twentyWords, oaicompat.WithKeepAlive(0))

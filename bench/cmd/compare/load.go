@@ -24,6 +24,8 @@ var scenarios = []scenario{{"non-stream", false}, {"stream", true}}
 type sample struct {
 	rps       float64
 	cpuPerReq float64 // µs
+	sysPerReq float64 // µs, in the kernel
+	writes    float64 // write system calls per request
 }
 
 // loadRounds runs every scenario against every server, rounds times, the
@@ -103,6 +105,27 @@ func loadRounds(cfg config, servers []*server) error {
 		fmt.Fprintln(tw)
 	}
 	fmt.Println("medians over the rounds; ratio: CPU per request over the reference's in the same round")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Where the CPU goes: the server's own code runs in user time, the
+	// kernel's socket work in system time; a server at a lower rate pays
+	// more system time per write.
+	fmt.Println("\nCPU per request in user and system time, and write system calls per request (medians):")
+	fmt.Fprintln(tw, "server\tnon-stream user µs\tsystem µs\twrites\tstream user µs\tsystem µs\twrites\t")
+	for _, s := range servers {
+		fmt.Fprintf(tw, "%s\t", s.kind)
+		for _, sc := range scenarios {
+			var user, sys, writes []float64
+			for _, x := range results[sc.name][s.kind] {
+				user = append(user, x.cpuPerReq-x.sysPerReq)
+				sys = append(sys, x.sysPerReq)
+				writes = append(writes, x.writes)
+			}
+			fmt.Fprintf(tw, "%.1f\t%.1f\t%.1f\t", median(user), median(sys), median(writes))
+		}
+		fmt.Fprintln(tw)
+	}
 	return tw.Flush()
 }
 
@@ -147,7 +170,8 @@ func measure(cfg config, s *server, sc scenario, script, duration string) (sampl
 	if n == 0 {
 		return sample{}, fmt.Errorf("%s %s: no requests", s.kind, sc.name)
 	}
-	return sample{rps: rps, cpuPerReq: float64(after.CPUMicros-before.CPUMicros) / n}, nil
+	return sample{rps: rps, cpuPerReq: float64(after.CPUMicros-before.CPUMicros) / n,
+		sysPerReq: float64(after.SysMicros-before.SysMicros) / n, writes: float64(after.Writes-before.Writes) / n}, nil
 }
 
 func median(v []float64) float64 {

@@ -14,6 +14,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -232,6 +233,8 @@ func randomID() string {
 // stats is what a server reports on its side port.
 type stats struct {
 	CPUMicros  int64 `json:"cpu_us"` // user + system, from getrusage
+	SysMicros  int64 `json:"sys_us"` // system alone
+	Writes     int64 `json:"writes"` // write system calls (syscw of /proc/self/io)
 	RSSKiB     int64 `json:"rss_kib"`
 	Goroutines int   `json:"goroutines"`
 	CancelNano int64 `json:"cancel_ns"`
@@ -248,10 +251,27 @@ func readStats() stats {
 		HeapKiB:    int64(ms.HeapInuse) >> 10,
 		StackKiB:   int64(ms.StackInuse) >> 10,
 		CPUMicros:  ru.Utime.Sec*1e6 + ru.Utime.Usec + ru.Stime.Sec*1e6 + ru.Stime.Usec,
+		SysMicros:  ru.Stime.Sec*1e6 + ru.Stime.Usec,
+		Writes:     procIO("syscw"),
 		RSSKiB:     rssKiB(),
 		Goroutines: runtime.NumGoroutine(),
 		CancelNano: cancelNanos.Load(),
 	}
+}
+
+// procIO returns the counter name of /proc/self/io, 0 when unknown.
+func procIO(name string) int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+": "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // rssKiB is the resident set of this process (VmRSS).

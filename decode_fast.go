@@ -356,7 +356,7 @@ func (p *fastPath) chatField(key []byte, r *ChatRequest, extra *map[string]json.
 		}
 	}
 	start := p.pos
-	if !p.skipValue(0) {
+	if !p.skipValue(1) {
 		return false
 	}
 	if *extra == nil {
@@ -495,7 +495,7 @@ func (p *fastPath) tools(r *ChatRequest) bool {
 							return false
 						}
 						start := p.pos
-						if !p.skipValue(0) {
+						if !p.skipValue(4) { // body{tools[{function{parameters
 							return false
 						}
 						t.def.Parameters = append(json.RawMessage(nil), p.data[start:p.pos]...)

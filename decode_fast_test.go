@@ -1,9 +1,13 @@
 package oaicompat
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // FuzzDecodeChatFast checks the fast chat decoder against the general path:
@@ -92,5 +96,21 @@ func TestDecodeChatFast(t *testing.T) {
 				t.Fatalf("Extra: fast %q, general %q", extraFast, extraGeneral)
 			}
 		})
+	}
+}
+
+// TestScanDepth: both decoders refuse a body nested past encoding/json's
+// limit, and not one level sooner.
+func TestScanDepth(t *testing.T) {
+	for _, n := range []int{jsonx.MaxDepth - 1, jsonx.MaxDepth} { // levels inside the top-level object
+		body := []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],"x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}`)
+		want := json.Valid(body)
+		if _, err := extraFields(body, chatKnown); (err == nil) != want {
+			t.Errorf("extraFields with %d levels in a member: err %v, json.Valid says %v", n+1, err, want)
+		}
+		var req ChatRequest
+		if _, ok := decodeChatFast(body, &req); ok != want {
+			t.Errorf("decodeChatFast with %d levels in a member: ok %v, json.Valid says %v", n+1, ok, want)
+		}
 	}
 }

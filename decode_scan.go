@@ -43,7 +43,7 @@ func extraFields(data []byte, known map[string]struct{}) (map[string]json.RawMes
 		}
 		s.skipSpace()
 		valStart := s.pos
-		if !s.skipValue(0) {
+		if !s.skipValue(1) { // a member of the top-level object
 			return nil, errNotJSON
 		}
 		if _, ok := known[string(key)]; !ok {
@@ -67,9 +67,6 @@ func extraFields(data []byte, known map[string]struct{}) (map[string]json.RawMes
 		}
 	}
 }
-
-// maxDepth bounds the nesting of a request body, as encoding/json does.
-const maxDepth = 10000
 
 // scanner walks JSON text, checking the grammar as it goes.
 type scanner struct {
@@ -107,149 +104,27 @@ func (s *scanner) end() error {
 	return nil
 }
 
+// The grammar itself is jsonx's (one scanner for the module); these move
+// pos past what they scanned when it is valid.
+
 // skipString skips a string starting at pos: escapes must be valid and no
 // raw control character may appear.
-func (s *scanner) skipString() bool {
-	if s.peek() != '"' {
-		return false
-	}
-	d := s.data
-	for i := s.pos + 1; i < len(d); i++ {
-		switch c := d[i]; {
-		case c == '"':
-			s.pos = i + 1
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
-			i++
-			if i >= len(d) {
-				return false
-			}
-			switch d[i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if i+4 >= len(d) || !isHex(d[i+1]) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) {
-					return false
-				}
-				i += 4
-			default:
-				return false
-			}
-		}
-	}
-	return false
-}
+func (s *scanner) skipString() bool { return s.to(jsonx.ScanString(s.data, s.pos)) }
 
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+// skipValue skips any value starting at pos; depth is how many objects and
+// arrays enclose it.
+func (s *scanner) skipValue(depth int) bool { return s.to(jsonx.ScanValue(s.data, s.pos, depth)) }
 
-// skipValue skips any value starting at pos.
-func (s *scanner) skipValue(depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	switch c := s.peek(); {
-	case c == '"':
-		return s.skipString()
-	case c == '{':
-		s.pos++
-		s.skipSpace()
-		if s.eat('}') {
-			return true
-		}
-		for {
-			s.skipSpace()
-			if !s.skipString() {
-				return false
-			}
-			s.skipSpace()
-			if !s.eat(':') {
-				return false
-			}
-			s.skipSpace()
-			if !s.skipValue(depth + 1) {
-				return false
-			}
-			s.skipSpace()
-			if s.eat('}') {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
-		}
-	case c == '[':
-		s.pos++
-		s.skipSpace()
-		if s.eat(']') {
-			return true
-		}
-		for {
-			s.skipSpace()
-			if !s.skipValue(depth + 1) {
-				return false
-			}
-			s.skipSpace()
-			if s.eat(']') {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
-		}
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
-	default:
-		return s.skipNumber()
-	}
-}
+// skipNumber skips a number.
+func (s *scanner) skipNumber() bool { return s.to(jsonx.ScanNumber(s.data, s.pos)) }
 
-func (s *scanner) literal(lit string) bool {
-	if strings.HasPrefix(string(s.data[s.pos:min(len(s.data), s.pos+len(lit))]), lit) {
-		s.pos += len(lit)
-		return true
-	}
-	return false
-}
+// literal skips lit (true, false or null).
+func (s *scanner) literal(lit string) bool { return s.to(jsonx.ScanLiteral(s.data, s.pos, lit)) }
 
-// skipNumber skips a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (s *scanner) skipNumber() bool {
-	d, i := s.data, s.pos
-	digits := func() bool {
-		start := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		return i > start
+// to moves pos to end when ok.
+func (s *scanner) to(end int, ok bool) bool {
+	if ok {
+		s.pos = end
 	}
-	if i < len(d) && d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case !digits():
-		return false
-	}
-	if i < len(d) && d[i] == '.' {
-		i++
-		if !digits() {
-			return false
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		if !digits() {
-			return false
-		}
-	}
-	s.pos = i
-	return true
+	return ok
 }

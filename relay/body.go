@@ -33,11 +33,11 @@ var errNotObject = errors.New("relay: request body is not a JSON object")
 // JSON (the handler or encoding/json validated it). Callers pass a small
 // array's slice, so that the common case allocates nothing.
 func members(body []byte, ms []member) ([]member, int, error) {
-	i := skipWS(body, 0)
+	i := jsonx.SkipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return nil, 0, errNotObject
 	}
-	i = skipWS(body, i+1)
+	i = jsonx.SkipSpace(body, i+1)
 	for {
 		if i >= len(body) {
 			return nil, 0, errNotObject
@@ -46,11 +46,11 @@ func members(body []byte, ms []member) ([]member, int, error) {
 			return ms, i, nil
 		}
 		if body[i] == ',' {
-			i = skipWS(body, i+1)
+			i = jsonx.SkipSpace(body, i+1)
 			continue
 		}
 		keyStart := i
-		keyEnd, ok := skipJSONString(body, i)
+		keyEnd, ok := jsonx.ScanString(body, i)
 		if !ok {
 			return nil, 0, errNotObject
 		}
@@ -62,83 +62,18 @@ func members(body []byte, ms []member) ([]member, int, error) {
 			}
 			name = []byte(s)
 		}
-		i = skipWS(body, keyEnd)
+		i = jsonx.SkipSpace(body, keyEnd)
 		if i >= len(body) || body[i] != ':' {
 			return nil, 0, errNotObject
 		}
-		start := skipWS(body, i+1)
-		end, ok := skipJSONValue(body, start)
+		start := jsonx.SkipSpace(body, i+1)
+		end, ok := jsonx.ScanValue(body, start, 1)
 		if !ok {
 			return nil, 0, errNotObject
 		}
 		ms = append(ms, member{name: name, start: start, end: end, keyStart: keyStart})
-		i = skipWS(body, end)
+		i = jsonx.SkipSpace(body, end)
 	}
-}
-
-func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipJSONString returns the offset after the string starting at b[i].
-func skipJSONString(b []byte, i int) (int, bool) {
-	if i >= len(b) || b[i] != '"' {
-		return i, false
-	}
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1, true
-		}
-	}
-	return i, false
-}
-
-// skipJSONValue returns the offset after the value starting at b[i].
-func skipJSONValue(b []byte, i int) (int, bool) {
-	if i >= len(b) {
-		return i, false
-	}
-	switch b[i] {
-	case '"':
-		return skipJSONString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				end, ok := skipJSONString(b, i)
-				if !ok {
-					return i, false
-				}
-				i = end
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1, true
-				}
-			}
-			i++
-		}
-		return i, false
-	}
-	start := i
-loop:
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			break loop
-		}
-	}
-	return i, i > start
 }
 
 // setMembers returns body with the value of every top-level member named in
@@ -163,9 +98,9 @@ func setMembers(body []byte, names []string, set map[string][]byte) ([]byte, err
 		seen[string(m.name)] = true
 		if v == nil { // remove the member and the comma that joins it
 			out = append(out, body[pos:m.keyStart]...)
-			pos = skipWS(body, m.end)
+			pos = jsonx.SkipSpace(body, m.end)
 			if pos < len(body) && body[pos] == ',' {
-				pos = skipWS(body, pos+1)
+				pos = jsonx.SkipSpace(body, pos+1)
 			} else if n > 0 {
 				out = bytes.TrimRight(out, " \t\r\n")
 				out = out[:len(out)-1] // the comma before the member

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // The chunk translator turns an upstream's chat.completion.chunk events
@@ -59,7 +60,7 @@ type chunkChoice struct {
 // It validates the JSON first, then walks the members it reads without
 // reflection (this runs for every chunk of every relayed stream).
 func (c *chunk) parse(data []byte, choices []chunkChoice) error {
-	if !validJSON(data) {
+	if !jsonx.Valid(data) {
 		return errors.New("invalid JSON")
 	}
 	var arr [16]member
@@ -128,16 +129,16 @@ var errNotArray = errors.New("not an array")
 
 // elements calls f with each element of the JSON array b (valid JSON).
 func elements(b []byte, f func(e []byte) error) error {
-	i := skipWS(b, 0)
+	i := jsonx.SkipSpace(b, 0)
 	if i >= len(b) || b[i] != '[' {
 		return errNotArray
 	}
-	for i = skipWS(b, i+1); i < len(b) && b[i] != ']'; i = skipWS(b, i) {
+	for i = jsonx.SkipSpace(b, i+1); i < len(b) && b[i] != ']'; i = jsonx.SkipSpace(b, i) {
 		if b[i] == ',' {
-			i = skipWS(b, i+1)
+			i = jsonx.SkipSpace(b, i+1)
 			continue
 		}
-		end, ok := skipJSONValue(b, i)
+		end, ok := jsonx.ScanValue(b, i, 1)
 		if !ok {
 			return errors.New("bad array element")
 		}

@@ -12,7 +12,7 @@ import (
 // Hand-written decoders for the members of upstream events the relay
 // reads on every chunk (usage, tool-call fragments), so the hot path makes
 // no reflective encoding/json call. They take valid JSON (the event was
-// checked by validJSON) and decode it as encoding/json would into the same
+// checked by jsonx.Valid) and decode it as encoding/json would into the same
 // types: unknown members ignored, null leaving a field as it is, the last
 // of duplicate members winning; a differential fuzz test holds them to
 // that. Values of the wrong type fall back to encoding/json for its error.

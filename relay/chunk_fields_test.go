@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
 
 // fieldCases are usage objects, tool-call arrays and strings at the edges:
@@ -49,7 +50,7 @@ func FuzzFieldDecoders(f *testing.F) {
 
 func checkFieldDecoders(t *testing.T, b []byte) {
 	t.Helper()
-	if !validJSON(b) {
+	if !jsonx.Valid(b) {
 		return
 	}
 	b = trimWS(b)
@@ -88,7 +89,7 @@ func checkFieldDecoders(t *testing.T, b []byte) {
 }
 
 func trimWS(b []byte) []byte {
-	b = b[skipWS(b, 0):]
+	b = b[jsonx.SkipSpace(b, 0):]
 	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
 		b = b[:len(b)-1]
 	}

@@ -1,54 +1,68 @@
-package relay
+package jsonx
 
-// validJSON reports whether b is one JSON value, with only whitespace
-// around it: the same answer as encoding/json's Valid (a differential fuzz
-// test holds it to that), in one pass of a hand-written scanner instead of
-// encoding/json's state machine, which calls a function per byte. The
-// relay checks every upstream event with it before walking its members.
-// Like encoding/json, it does not check that strings are valid UTF-8, and
-// refuses nesting deeper than 10000.
-func validJSON(b []byte) bool {
-	i, ok := scanValue(b, skipWS(b, 0), 0)
-	return ok && skipWS(b, i) == len(b)
+// This file is the one JSON grammar scanner of the module: the relay checks
+// every upstream event with Valid, and the request decoders skip the
+// values they do not decode with ScanValue. Each Scan function takes the
+// text and an offset, and returns the offset after what it scanned and
+// whether it was valid there.
+
+// Valid reports whether b is one JSON value, with only whitespace around
+// it: the same answer as encoding/json's Valid (FuzzValid holds it to
+// that), in one pass instead of encoding/json's state machine, which calls
+// a function per byte. Like encoding/json, it does not check that strings
+// are valid UTF-8, and refuses nesting deeper than [MaxDepth].
+func Valid(b []byte) bool {
+	i, ok := ScanValue(b, SkipSpace(b, 0), 0)
+	return ok && SkipSpace(b, i) == len(b)
 }
 
-// maxDepth is encoding/json's limit on nesting.
-const maxDepth = 10000
+// MaxDepth is encoding/json's limit on nesting.
+const MaxDepth = 10000
 
-// scanValue returns the offset after the valid JSON value starting at
-// b[i], and false when there is none.
-func scanValue(b []byte, i, depth int) (int, bool) {
+// SkipSpace returns the offset of the first byte from b[i] on that is not
+// JSON whitespace.
+func SkipSpace(b []byte, i int) int {
+	for i < len(b) && IsSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// ScanValue returns the offset after the valid JSON value starting at
+// b[i], and false when there is none; depth is how many objects and arrays
+// enclose it (0 for a document's value).
+func ScanValue(b []byte, i, depth int) (int, bool) {
 	if i >= len(b) {
 		return i, false
 	}
 	switch c := b[i]; c {
 	case '"':
-		return scanString(b, i)
+		return ScanString(b, i)
 	case '{':
-		if depth >= maxDepth {
+		if depth >= MaxDepth {
 			return i, false
 		}
-		i = skipWS(b, i+1)
+		i = SkipSpace(b, i+1)
 		if i < len(b) && b[i] == '}' {
 			return i + 1, true
 		}
 		for {
 			var ok bool
-			if i, ok = scanString(b, i); !ok {
+			if i, ok = ScanString(b, i); !ok {
 				return i, false
 			}
-			if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+			if i = SkipSpace(b, i); i >= len(b) || b[i] != ':' {
 				return i, false
 			}
-			if i, ok = scanValue(b, skipWS(b, i+1), depth+1); !ok {
+			if i, ok = ScanValue(b, SkipSpace(b, i+1), depth+1); !ok {
 				return i, false
 			}
-			if i = skipWS(b, i); i >= len(b) {
+			if i = SkipSpace(b, i); i >= len(b) {
 				return i, false
 			}
 			switch b[i] {
 			case ',':
-				i = skipWS(b, i+1)
+				i = SkipSpace(b, i+1)
 			case '}':
 				return i + 1, true
 			default:
@@ -56,24 +70,24 @@ func scanValue(b []byte, i, depth int) (int, bool) {
 			}
 		}
 	case '[':
-		if depth >= maxDepth {
+		if depth >= MaxDepth {
 			return i, false
 		}
-		i = skipWS(b, i+1)
+		i = SkipSpace(b, i+1)
 		if i < len(b) && b[i] == ']' {
 			return i + 1, true
 		}
 		for {
 			var ok bool
-			if i, ok = scanValue(b, i, depth+1); !ok {
+			if i, ok = ScanValue(b, i, depth+1); !ok {
 				return i, false
 			}
-			if i = skipWS(b, i); i >= len(b) {
+			if i = SkipSpace(b, i); i >= len(b) {
 				return i, false
 			}
 			switch b[i] {
 			case ',':
-				i = skipWS(b, i+1)
+				i = SkipSpace(b, i+1)
 			case ']':
 				return i + 1, true
 			default:
@@ -81,20 +95,21 @@ func scanValue(b []byte, i, depth int) (int, bool) {
 			}
 		}
 	case 't':
-		return scanLiteral(b, i, "true")
+		return ScanLiteral(b, i, "true")
 	case 'f':
-		return scanLiteral(b, i, "false")
+		return ScanLiteral(b, i, "false")
 	case 'n':
-		return scanLiteral(b, i, "null")
+		return ScanLiteral(b, i, "null")
 	default:
 		if c == '-' || c >= '0' && c <= '9' {
-			return scanNumber(b, i)
+			return ScanNumber(b, i)
 		}
 		return i, false
 	}
 }
 
-func scanLiteral(b []byte, i int, lit string) (int, bool) {
+// ScanLiteral returns the offset after lit (true, false or null) at b[i].
+func ScanLiteral(b []byte, i int, lit string) (int, bool) {
 	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
 		return i + len(lit), true
 	}
@@ -111,7 +126,7 @@ var plain = func() (t [256]bool) {
 }()
 
 // scanString returns the offset after the valid JSON string at b[i].
-func scanString(b []byte, i int) (int, bool) {
+func ScanString(b []byte, i int) (int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return i, false
 	}
@@ -136,7 +151,7 @@ func scanString(b []byte, i int) (int, bool) {
 					return i, false
 				}
 				for _, h := range b[i+2 : i+6] {
-					if !isHex(h) {
+					if !IsHex(h) {
 						return i, false
 					}
 				}
@@ -151,14 +166,15 @@ func scanString(b []byte, i int) (int, bool) {
 	return i, false
 }
 
-func isHex(c byte) bool {
+// IsHex reports whether c is a hexadecimal digit.
+func IsHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// scanNumber returns the offset after the valid JSON number at b[i]:
+// ScanNumber returns the offset after the valid JSON number at b[i]:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func scanNumber(b []byte, i int) (int, bool) {
-	if b[i] == '-' {
+func ScanNumber(b []byte, i int) (int, bool) {
+	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	switch {

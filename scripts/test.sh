@@ -12,7 +12,8 @@
 # the `go build` some tests run (examples/relay, conformance/publish) and
 # CI's vet and staticcheck compile exactly as the tests do and share their
 # build cache. What keeps a first run (empty build cache) within 5 minutes
-# on 2 cores: no DWARF in objects and binaries nobody debugs; gin without
+# on 2 cores: no DWARF or symbol table in objects and binaries nobody debugs (a
+# panic still prints its stack); gin without
 # its msgpack codec (ugorji/go alone took 30 s to compile with -race); go
 # vet apart (`go vet work`, as .ci/run does), not once per package here.
 set -euo pipefail

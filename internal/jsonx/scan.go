@@ -38,62 +38,8 @@ func ScanValue(b []byte, i, depth int) (int, bool) {
 	switch c := b[i]; c {
 	case '"':
 		return ScanString(b, i)
-	case '{':
-		if depth >= MaxDepth {
-			return i, false
-		}
-		i = SkipSpace(b, i+1)
-		if i < len(b) && b[i] == '}' {
-			return i + 1, true
-		}
-		for {
-			var ok bool
-			if i, ok = ScanString(b, i); !ok {
-				return i, false
-			}
-			if i = SkipSpace(b, i); i >= len(b) || b[i] != ':' {
-				return i, false
-			}
-			if i, ok = ScanValue(b, SkipSpace(b, i+1), depth+1); !ok {
-				return i, false
-			}
-			if i = SkipSpace(b, i); i >= len(b) {
-				return i, false
-			}
-			switch b[i] {
-			case ',':
-				i = SkipSpace(b, i+1)
-			case '}':
-				return i + 1, true
-			default:
-				return i, false
-			}
-		}
-	case '[':
-		if depth >= MaxDepth {
-			return i, false
-		}
-		i = SkipSpace(b, i+1)
-		if i < len(b) && b[i] == ']' {
-			return i + 1, true
-		}
-		for {
-			var ok bool
-			if i, ok = ScanValue(b, i, depth+1); !ok {
-				return i, false
-			}
-			if i = SkipSpace(b, i); i >= len(b) {
-				return i, false
-			}
-			switch b[i] {
-			case ',':
-				i = SkipSpace(b, i+1)
-			case ']':
-				return i + 1, true
-			default:
-				return i, false
-			}
-		}
+	case '{', '[':
+		return scanContainer(b, i, depth)
 	case 't':
 		return ScanLiteral(b, i, "true")
 	case 'f':
@@ -105,6 +51,50 @@ func ScanValue(b []byte, i, depth int) (int, bool) {
 			return ScanNumber(b, i)
 		}
 		return i, false
+	}
+}
+
+// scanContainer returns the offset after the valid object or array at
+// b[i]: its members (a key, ':' and a value) or elements, one grammar for
+// both.
+func scanContainer(b []byte, i, depth int) (int, bool) {
+	if depth >= MaxDepth {
+		return i, false
+	}
+	object := b[i] == '{'
+	closing := byte(']')
+	if object {
+		closing = '}'
+	}
+	i = SkipSpace(b, i+1)
+	if i < len(b) && b[i] == closing {
+		return i + 1, true
+	}
+	for {
+		var ok bool
+		if object {
+			if i, ok = ScanString(b, i); !ok {
+				return i, false
+			}
+			if i = SkipSpace(b, i); i >= len(b) || b[i] != ':' {
+				return i, false
+			}
+			i = SkipSpace(b, i+1)
+		}
+		if i, ok = ScanValue(b, i, depth+1); !ok {
+			return i, false
+		}
+		if i = SkipSpace(b, i); i >= len(b) {
+			return i, false
+		}
+		switch b[i] {
+		case ',':
+			i = SkipSpace(b, i+1)
+		case closing:
+			return i + 1, true
+		default:
+			return i, false
+		}
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 //     X-Accel-Buffering: no) are sent lazily with the first event, so an
 //     error before any output is still an ordinary JSON error with its status;
 //   - each event is one Write and one flush, through http.ResponseController
-//     so that wrappers implementing Unwrap keep streaming;
+//     so that wrappers implementing Unwrap keep streaming; the first flush,
+//     which writes the headers, runs on a short goroutine of its own while
+//     the writer waits (flushFirst), to keep a held stream's stack at 8 KiB;
 //   - each write has a deadline (WithWriteTimeout): a client that stops
 //     reading makes it fail instead of pinning the backend;
 //   - while the backend is silent for a keep-alive interval a keep-alive
@@ -116,14 +118,52 @@ func (s *eventStream) writeLocked(frame []byte) error {
 		h.Del("Content-Length")
 		s.w.WriteHeader(http.StatusOK)
 		s.started = true
+		if _, err := s.w.Write(frame); err != nil {
+			return s.fail(err)
+		}
+		return s.flushFirst()
 	}
 	if _, err := s.w.Write(frame); err != nil {
 		return s.fail(err)
 	}
+	return s.flushLocked()
+}
+
+func (s *eventStream) flushLocked() error {
 	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return s.fail(err)
 	}
 	return nil
+}
+
+// flushFirst flushes the first event, and with it the headers, from a
+// goroutine of its own while the caller waits. net/http writes the headers
+// in a 2.8 KiB frame; under the frames of a backend's write that outgrows
+// the request goroutine's 8 KiB stack, and a held stream would keep 16 KiB
+// until a GC shrinks it, the process keeping the memory. The goroutine
+// lasts as long as the flush; a panic in it (echo's Flush panics on a
+// failed write) is raised again on the caller's.
+func (s *eventStream) flushFirst() error {
+	done := make(chan flushResult, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- flushResult{panicked: true, panic: p}
+			}
+		}()
+		done <- flushResult{err: s.flushLocked()}
+	}()
+	r := <-done
+	if r.panicked {
+		panic(r.panic)
+	}
+	return r.err
+}
+
+type flushResult struct {
+	err      error
+	panicked bool
+	panic    any
 }
 
 // extendDeadline keeps the connection's write deadline at least half a

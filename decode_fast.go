@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/oaicompat/oaicompat/internal/jsonx"
 )
@@ -17,7 +18,10 @@ import (
 // give up, and the body is decoded by the general path from the start. On
 // what it accepts it gives exactly the general path's result, unknown
 // top-level fields in Extra included (FuzzDecodeChatFast checks it). Its
-// strings share one copy of the body.
+// strings are slices of the body itself, which becomes the request's Raw
+// and is never written to (ChatRequest.Raw says so to backends): a copy
+// would cost an allocation of the body's size, and memory as long as a
+// stream is held.
 
 // chatKnown is the set of the JSON names of ChatRequest's fields.
 var chatKnown = knownFields(reflect.TypeOf(ChatRequest{}))
@@ -25,7 +29,7 @@ var chatKnown = knownFields(reflect.TypeOf(ChatRequest{}))
 // fastPath is the state of one fast decode.
 type fastPath struct {
 	scanner
-	src string // the body as a string: unescaped strings are slices of it
+	src string // the body, aliased: unescaped strings are slices of it
 	// scalars holds the values of the request's pointer fields, one
 	// allocation for all of them.
 	scalars *chatScalars
@@ -75,7 +79,7 @@ type chatScalars struct {
 func decodeChatFast(data []byte, req *ChatRequest) (extra map[string]json.RawMessage, ok bool) {
 	scratch := scratchPool.Get().(*fastScratch)
 	defer scratchPool.Put(scratch)
-	p := &fastPath{scanner: scanner{data: data}, src: string(data), scratch: scratch}
+	p := &fastPath{scanner: scanner{data: data}, src: unsafe.String(unsafe.SliceData(data), len(data)), scratch: scratch}
 	if !p.object(func(key []byte) bool { return p.chatField(key, req, &extra) }) {
 		return nil, false
 	}

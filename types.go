@@ -65,7 +65,8 @@ type ChatRequest struct {
 	// Extra holds every top-level field the request carried that this type
 	// does not model, keyed by name, as raw JSON.
 	Extra map[string]json.RawMessage `json:"-"`
-	// Raw is the request body as received.
+	// Raw is the request body as received. Its bytes back the request's
+	// strings and Extra's values: change a copy, never Raw itself.
 	Raw json.RawMessage `json:"-"`
 }
 

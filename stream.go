@@ -15,8 +15,8 @@ import (
 //     error before any output is still an ordinary JSON error with its status;
 //   - each event is one Write and one flush, through http.ResponseController
 //     so that wrappers implementing Unwrap keep streaming; the first flush,
-//     which writes the headers, runs on a short goroutine of its own while
-//     the writer waits (flushFirst), to keep a held stream's stack at 8 KiB;
+//     which writes the headers, runs on a shared flush worker while the
+//     writer waits (flushFirst), to keep a held stream's stack at 8 KiB;
 //   - each write has a deadline (WithWriteTimeout): a client that stops
 //     reading makes it fail instead of pinning the backend;
 //   - while the backend is silent for a keep-alive interval a keep-alive
@@ -40,7 +40,8 @@ type eventStream struct {
 	closed   bool
 	err      error
 	timer    *time.Timer
-	deadline time.Time // the write deadline set on the connection
+	flushed  chan flushResult // the result of flushFirst
+	deadline time.Time        // the write deadline set on the connection
 }
 
 func newEventStream(w http.ResponseWriter, cancel func(), keepAlive, writeTimeout time.Duration) *eventStream {
@@ -136,24 +137,21 @@ func (s *eventStream) flushLocked() error {
 	return nil
 }
 
-// flushFirst flushes the first event, and with it the headers, from a
-// goroutine of its own while the caller waits. net/http writes the headers
-// in a 2.8 KiB frame; under the frames of a backend's write that outgrows
-// the request goroutine's 8 KiB stack, and a held stream would keep 16 KiB
-// until a GC shrinks it, the process keeping the memory. The goroutine
-// lasts as long as the flush; a panic in it (echo's Flush panics on a
-// failed write) is raised again on the caller's.
+// flushFirst flushes the first event, and with it the headers, on a flush
+// worker while the caller waits. net/http writes the headers in a 2.8 KiB
+// frame; under the frames of a backend's write that outgrows the request
+// goroutine's 8 KiB stack, and a held stream would keep 16 KiB until a GC
+// shrinks it, the process keeping the memory. A panic in the flush (echo's
+// Flush panics on a failed write) is raised again on the caller's
+// goroutine.
 func (s *eventStream) flushFirst() error {
-	done := make(chan flushResult, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- flushResult{panicked: true, panic: p}
-			}
-		}()
-		done <- flushResult{err: s.flushLocked()}
-	}()
-	r := <-done
+	s.flushed = make(chan flushResult, 1)
+	select {
+	case flushJobs <- s:
+	default:
+		go flushWorker(s)
+	}
+	r := <-s.flushed
 	if r.panicked {
 		panic(r.panic)
 	}
@@ -164,6 +162,40 @@ type flushResult struct {
 	err      error
 	panicked bool
 	panic    any
+}
+
+// flushJobs hands streams to idle flush workers.
+var flushJobs = make(chan *eventStream)
+
+// flushWorkerIdle is how long a flush worker waits for work before it ends.
+const flushWorkerIdle = time.Second
+
+// flushWorker runs first flushes, s's then others', until it has been idle
+// for flushWorkerIdle. Workers are shared by every stream of the process
+// and live on, so their stacks grow once: a goroutine per flush would start
+// small, grow to 8 KiB and end, and the freed stacks, scattered among the
+// held streams', would stay with the process.
+func flushWorker(s *eventStream) {
+	idle := time.NewTimer(flushWorkerIdle)
+	defer idle.Stop()
+	for {
+		s.flushed <- s.flushRecovering()
+		idle.Reset(flushWorkerIdle)
+		select {
+		case s = <-flushJobs:
+		case <-idle.C:
+			return
+		}
+	}
+}
+
+func (s *eventStream) flushRecovering() (r flushResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = flushResult{panicked: true, panic: p}
+		}
+	}()
+	return flushResult{err: s.flushLocked()}
 }
 
 // extendDeadline keeps the connection's write deadline at least half a

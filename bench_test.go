@@ -44,7 +44,7 @@ func (d *discardFlusher) Flush()                      {}
 // BenchmarkStreamChunk measures one text delta through ChatWriter, the chunk
 // encoder and the SSE writer (write + flush).
 func BenchmarkStreamChunk(b *testing.B) {
-	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0, 0)
+	es := newEventStream(&discardFlusher{h: http.Header{}}, 0, 0)
 	req := &ChatRequest{Model: "gpt-4o-mini", Stream: true}
 	cs := newChatStream(es, "chatcmpl-0123456789abcdefghijklmn", 1700000000, req, "reasoning_content")
 	w := newChatWriter(&tallied{t: &tally{}, next: cs}, req, randomID, "call_")

@@ -10,7 +10,7 @@ import (
 // BenchmarkResponsesTextDelta measures one response.output_text.delta event:
 // delta in, framed event written.
 func BenchmarkResponsesTextDelta(b *testing.B) {
-	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0, 0)
+	es := newEventStream(&discardFlusher{h: http.Header{}}, 0, 0)
 	s := newResponseSink(es, responseSkeleton(&responses.Request{Model: "m"}, "resp_1", 1, false), randomID)
 	d := Delta{Content: "hello "}
 	b.ReportAllocs()
@@ -23,7 +23,7 @@ func BenchmarkResponsesTextDelta(b *testing.B) {
 
 // BenchmarkCompletionsTextDelta measures one legacy text_completion chunk.
 func BenchmarkCompletionsTextDelta(b *testing.B) {
-	es := newEventStream(&discardFlusher{h: http.Header{}}, nil, 0, 0)
+	es := newEventStream(&discardFlusher{h: http.Header{}}, 0, 0)
 	c := newCompletionStream(es, "cmpl-1", 1, "m", 1, []string{""}, false)
 	d := Delta{Content: "hello "}
 	b.ReportAllocs()

@@ -307,7 +307,7 @@ func FuzzResponsesEvents(f *testing.F) {
 		skel := responseSkeleton(&responses.Request{Model: "m"}, "resp_1", 1, false)
 
 		rec := httptest.NewRecorder()
-		es := newEventStream(rec, nil, 0, 0)
+		es := newEventStream(rec, 0, 0)
 		streamed := newResponseSink(es, skel, ids())
 		genDeltas(&genBytes{b: data}, newChatWriter(&tallied{t: &tally{}, next: streamed}, chat, ids(), "call_"))
 		final, err := streamed.finishResponse(nil, 2, Usage{})

@@ -23,13 +23,14 @@ import (
 //     frame is sent (this commits the headers): the comment ": ping" unless
 //     the dialect set its own (Anthropic's "event: ping"); the pings come
 //     from a runtime timer, not a goroutine per stream;
-//   - the first failed write cancels the backend's context and is sticky.
+//   - the first failed write is sticky: every later write returns it. The
+//     backend's context is the request's, which net/http cancels when a
+//     write to the connection fails or the client goes away.
 
 // eventStream writes server-sent events to one response.
 type eventStream struct {
 	w            http.ResponseWriter
 	rc           http.ResponseController // a value: one allocation less per stream
-	cancel       func()                  // cancels the backend on a failed write
 	keepAlive    time.Duration
 	writeTimeout time.Duration
 	ping         []byte // the keep-alive frame; set it before startKeepAlive
@@ -44,8 +45,8 @@ type eventStream struct {
 	deadline time.Time        // the write deadline set on the connection
 }
 
-func newEventStream(w http.ResponseWriter, cancel func(), keepAlive, writeTimeout time.Duration) *eventStream {
-	return &eventStream{w: w, rc: *http.NewResponseController(w), cancel: cancel,
+func newEventStream(w http.ResponseWriter, keepAlive, writeTimeout time.Duration) *eventStream {
+	return &eventStream{w: w, rc: *http.NewResponseController(w),
 		keepAlive: keepAlive, writeTimeout: writeTimeout, ping: pingFrame}
 }
 
@@ -216,9 +217,6 @@ func (s *eventStream) extendDeadline() {
 
 func (s *eventStream) fail(err error) error {
 	s.err = err
-	if s.cancel != nil {
-		s.cancel()
-	}
 	return err
 }
 

@@ -41,8 +41,7 @@ type eventStream struct {
 	closed   bool
 	err      error
 	timer    *time.Timer
-	flushed  chan flushResult // the result of flushFirst
-	deadline time.Time        // the write deadline set on the connection
+	deadline time.Time // the write deadline set on the connection
 }
 
 func newEventStream(w http.ResponseWriter, keepAlive, writeTimeout time.Duration) *eventStream {
@@ -146,13 +145,14 @@ func (s *eventStream) flushLocked() error {
 // Flush panics on a failed write) is raised again on the caller's
 // goroutine.
 func (s *eventStream) flushFirst() error {
-	s.flushed = make(chan flushResult, 1)
+	j := flushJob{s, flushResults.Get().(chan flushResult)}
 	select {
-	case flushJobs <- s:
+	case flushJobs <- j:
 	default:
-		go flushWorker(s)
+		go flushWorker(j)
 	}
-	r := <-s.flushed
+	r := <-j.result
+	flushResults.Put(j.result)
 	if r.panicked {
 		panic(r.panic)
 	}
@@ -165,25 +165,35 @@ type flushResult struct {
 	panic    any
 }
 
-// flushJobs hands streams to idle flush workers.
-var flushJobs = make(chan *eventStream)
+// flushJob is a stream to flush and where its result goes.
+type flushJob struct {
+	s      *eventStream
+	result chan flushResult
+}
+
+// flushJobs hands jobs to idle flush workers; flushResults holds the
+// result channels, empty, between jobs (a held stream keeps none).
+var (
+	flushJobs    = make(chan flushJob)
+	flushResults = sync.Pool{New: func() any { return make(chan flushResult, 1) }}
+)
 
 // flushWorkerIdle is how long a flush worker waits for work before it ends.
 const flushWorkerIdle = time.Second
 
-// flushWorker runs first flushes, s's then others', until it has been idle
+// flushWorker runs first flushes, j's then others', until it has been idle
 // for flushWorkerIdle. Workers are shared by every stream of the process
 // and live on, so their stacks grow once: a goroutine per flush would start
 // small, grow to 8 KiB and end, and the freed stacks, scattered among the
 // held streams', would stay with the process.
-func flushWorker(s *eventStream) {
+func flushWorker(j flushJob) {
 	idle := time.NewTimer(flushWorkerIdle)
 	defer idle.Stop()
 	for {
-		s.flushed <- s.flushRecovering()
+		j.result <- j.s.flushRecovering()
 		idle.Reset(flushWorkerIdle)
 		select {
-		case s = <-flushJobs:
+		case j = <-flushJobs:
 		case <-idle.C:
 			return
 		}

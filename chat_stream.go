@@ -8,9 +8,11 @@ import (
 
 // chunks is what the chat and the legacy completions streams share: the
 // part of every chunk that does not change (id, object, created, model),
-// encoded once; the scratch buffer chunks are written into; and how the
-// stream ends (the usage chunk when asked for, then [DONE], or an in-band
-// error, then [DONE]). Its mutex serialises the writers of the choices.
+// encoded once; the scratch buffer chunks are written into, grown from
+// nothing (a held stream keeps what its first chunk needed, not a preset
+// 512 bytes); and how the stream ends (the usage chunk when asked for, then
+// [DONE], or an in-band error, then [DONE]). Its mutex serialises the
+// writers of the choices.
 type chunks struct {
 	es           *eventStream
 	prefix       []byte // data: {"id":...,"choices":[
@@ -31,7 +33,7 @@ func newChunks(es *eventStream, object, id string, created int64, model string, 
 	p = append(p, `,"model":`...)
 	p = jsonx.AppendString(p, model)
 	p = append(p, `,"choices":[`...)
-	return chunks{es: es, prefix: p, includeUsage: includeUsage, buf: make([]byte, 0, 512)}
+	return chunks{es: es, prefix: p, includeUsage: includeUsage}
 }
 
 // end finishes the stream after the backend returned: the usage chunk when

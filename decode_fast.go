@@ -459,7 +459,17 @@ func (p *fastPath) toolCalls(m *Message) bool {
 			return false
 		})
 	})
-	calls, fns := make([]ToolCall, len(list)), make([]FunctionCall, len(list))
+	var calls []ToolCall
+	var fns []FunctionCall
+	if len(list) == 1 { // the common case, in one allocation
+		one := new(struct {
+			call [1]ToolCall
+			fn   [1]FunctionCall
+		})
+		calls, fns = one.call[:], one.fn[:]
+	} else {
+		calls, fns = make([]ToolCall, len(list)), make([]FunctionCall, len(list))
+	}
 	for i, c := range list {
 		calls[i] = ToolCall{ID: c.id, Type: c.typ}
 		if c.hasFn {
@@ -502,7 +512,7 @@ func (p *fastPath) tools(r *ChatRequest) bool {
 						if !p.skipValue(4) { // body{tools[{function{parameters
 							return false
 						}
-						t.def.Parameters = append(json.RawMessage(nil), p.data[start:p.pos]...)
+						t.def.Parameters = json.RawMessage(p.data[start:p.pos:p.pos]) // a slice of Raw, as Extra's values are
 						return true
 					}
 					return false
@@ -511,13 +521,22 @@ func (p *fastPath) tools(r *ChatRequest) bool {
 			return false
 		})
 	})
-	// One allocation for the definitions and their strict flags.
+	// One allocation for the definitions and their strict flags (and the
+	// list, when there is one tool).
 	type def struct {
 		FunctionDefinition
 		strict bool
 	}
-	defs := make([]def, len(list))
-	r.Tools = make([]Tool, len(list))
+	var defs []def
+	if len(list) == 1 {
+		one := new(struct {
+			tool [1]Tool
+			def  [1]def
+		})
+		r.Tools, defs = one.tool[:], one.def[:]
+	} else {
+		r.Tools, defs = make([]Tool, len(list)), make([]def, len(list))
+	}
 	for i, t := range list {
 		r.Tools[i].Type = t.typ
 		if t.hasFn {

@@ -49,7 +49,7 @@ func validateResponses(r *responses.Request) error {
 		p := "tools[" + strconv.Itoa(i) + "]"
 		switch t.Type {
 		case "function", "custom":
-			if err := checkName(p+".name", t.Name); err != nil {
+			if err := checkName(p, ".name", t.Name); err != nil {
 				return err
 			}
 			if t.Type == "function" && len(t.Parameters) > 0 && jsonx.FirstByte(t.Parameters) != '{' && !jsonx.IsNull(t.Parameters) {
@@ -71,7 +71,7 @@ func validateResponses(r *responses.Request) error {
 		switch f.Type {
 		case "text", "json_object":
 		case "json_schema":
-			if err := checkName("text.format.name", f.Name); err != nil {
+			if err := checkName("text.format.name", "", f.Name); err != nil {
 				return err
 			}
 			if len(f.Schema) == 0 || jsonx.IsNull(f.Schema) {

@@ -71,7 +71,7 @@ func (r *ChatRequest) validate() error {
 			if t.Function == nil {
 				return missing(p + ".function")
 			}
-			if err := checkName(p+".function.name", t.Function.Name); err != nil {
+			if err := checkName(p, ".function.name", t.Function.Name); err != nil {
 				return err
 			}
 			names[t.Function.Name] = true
@@ -79,7 +79,7 @@ func (r *ChatRequest) validate() error {
 			if t.Custom == nil {
 				return missing(p + ".custom")
 			}
-			if err := checkName(p+".custom.name", t.Custom.Name); err != nil {
+			if err := checkName(p, ".custom.name", t.Custom.Name); err != nil {
 				return err
 			}
 			names[t.Custom.Name] = true
@@ -90,7 +90,7 @@ func (r *ChatRequest) validate() error {
 		}
 	}
 	for i, f := range r.Functions {
-		if err := checkName("functions["+strconv.Itoa(i)+"].name", f.Name); err != nil {
+		if err := checkName("functions["+strconv.Itoa(i)+"]", ".name", f.Name); err != nil {
 			return err
 		}
 		names[f.Name] = true
@@ -108,7 +108,7 @@ func (r *ChatRequest) validate() error {
 			if rf.JSONSchema == nil {
 				return missing("response_format.json_schema")
 			}
-			if err := checkName("response_format.json_schema.name", rf.JSONSchema.Name); err != nil {
+			if err := checkName("response_format.json_schema.name", "", rf.JSONSchema.Name); err != nil {
 				return err
 			}
 			if len(rf.JSONSchema.Schema) > 0 && jsonx.FirstByte(rf.JSONSchema.Schema) != '{' && !jsonx.IsNull(rf.JSONSchema.Schema) {
@@ -608,16 +608,21 @@ func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 var namePattern = "^[a-zA-Z0-9_-]{1,64}$"
 
-func checkName(param, name string) error {
+// checkName checks a tool or format name against namePattern; the error
+// names the parameter prefix+suffix, joined only when there is one (the
+// join would cost an allocation per tool of every request).
+func checkName(prefix, suffix, name string) error {
 	if name == "" {
-		return missing(param)
+		return missing(prefix + suffix)
 	}
 	if len(name) > 64 {
+		param := prefix + suffix
 		return InvalidRequest(param, "Invalid '%s': string too long. Expected a string with maximum length 64, but got a string with length %d instead.", param, len(name))
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			param := prefix + suffix
 			return InvalidRequest(param, "Invalid '%s': string does not match pattern. Expected a string that matches the pattern '%s'.", param, namePattern)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Unescape decodes the inside of a JSON string (the bytes between its
@@ -60,7 +61,10 @@ func Unescape(in []byte) (s string, surrogate, ok bool) {
 		in = in[n:]
 		i = bytes.IndexByte(in, '\\')
 	}
-	return string(append(out, in...)), surrogate, true
+	out = append(out, in...)
+	// out is this call's own and never written again: the string can be
+	// it, without the copy a conversion makes.
+	return unsafe.String(unsafe.SliceData(out), len(out)), surrogate, true
 }
 
 // hex4 returns the rune of the \uXXXX escape v begins with, or -1.

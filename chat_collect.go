@@ -22,6 +22,7 @@ type chatCollector struct {
 
 	mu      sync.Mutex
 	choices []collected
+	one     [1]collected // choices, when n is 1
 }
 
 // collected is one choice as the deltas built it.
@@ -41,8 +42,13 @@ type collectedCall struct {
 }
 
 func newChatCollector(w http.ResponseWriter, id string, created int64, req *ChatRequest, reasoningField string) *chatCollector {
-	return &chatCollector{w: w, id: id, created: created, model: req.Model, wantLogprobs: req.WantsLogprobs(),
-		reasoningField: reasoningField, choices: make([]collected, req.Choices())}
+	c := &chatCollector{w: w, id: id, created: created, model: req.Model, wantLogprobs: req.WantsLogprobs(),
+		reasoningField: reasoningField}
+	c.choices = c.one[:]
+	if n := req.Choices(); n > 1 {
+		c.choices = make([]collected, n)
+	}
+	return c
 }
 
 func (c *chatCollector) delta(choice int, d Delta) error {

@@ -144,17 +144,18 @@ const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 // randomID returns prefix followed by 24 random base62 characters (about 142
 // bits), the default id generator.
 func randomID(prefix string) string {
-	b := make([]byte, len(prefix)+24)
-	copy(b, prefix)
-	for i := len(prefix); i < len(b); {
+	var b strings.Builder // its String costs no copy
+	b.Grow(len(prefix) + 24)
+	b.WriteString(prefix)
+	for n := 24; n > 0; {
 		r := rand.Uint64()
-		for j := 0; j < 10 && i < len(b); j++ {
-			b[i] = idAlphabet[r%62]
+		for j := 0; j < 10 && n > 0; j++ {
+			b.WriteByte(idAlphabet[r%62])
 			r /= 62
-			i++
+			n--
 		}
 	}
-	return string(b)
+	return b.String()
 }
 
 // WithResponseStore sets where Responses are kept for

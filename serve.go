@@ -255,6 +255,9 @@ type chatAnswer struct {
 	calls      []*ChatRequest
 	sink       wireSink
 	callPrefix string // of the tool-call ids made for the backend: "call_" unless the dialect says
+
+	one      [1]*ChatRequest // calls, when there is one
+	tallied1 tallied         // the first call's sink
 }
 
 // translated returns the answer that runs calls into s.
@@ -264,15 +267,28 @@ func (x *exchange) translated(s wireSink, calls ...*ChatRequest) *chatAnswer {
 		n += c.Choices()
 	}
 	x.t.grow(n)
-	return &chatAnswer{x: x, calls: calls, sink: s, callPrefix: "call_"}
+	a := &chatAnswer{x: x, sink: s, callPrefix: "call_"}
+	// calls is copied, not kept: the callers' lists then stay on their
+	// stacks.
+	if len(calls) == 1 {
+		a.one[0] = calls[0]
+		a.calls = a.one[:]
+	} else {
+		a.calls = append([]*ChatRequest(nil), calls...)
+	}
+	return a
 }
 
 // run runs the calls in order. A call whose token limit is 0 (a legacy
 // max_tokens:0) finishes its choices with "length" without the backend.
 func (a *chatAnswer) run(ctx context.Context) error {
 	x, base := a.x, 0
-	for _, c := range a.calls {
-		ts := &tallied{t: &x.t, next: a.sink, base: base}
+	for i, c := range a.calls {
+		ts := &a.tallied1
+		if i > 0 {
+			ts = new(tallied)
+		}
+		*ts = tallied{t: &x.t, next: a.sink, base: base}
 		var err error
 		if limit, ok := c.TokenLimit(); ok && limit == 0 {
 			err = finishAll(ts, c.Choices())

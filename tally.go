@@ -24,6 +24,7 @@ type tally struct {
 	sent           int // bytes of text, refusals, reasoning and arguments accepted by the sink
 	promptEstimate int // set by the path: about a token per four bytes of the body
 	reasons        []string
+	oneReason      [1]string // reasons, when a request has one choice
 	first          time.Time
 	now            func() time.Time
 	stream         bool // first output is the first delta (else the answer's end)
@@ -32,7 +33,11 @@ type tally struct {
 // grow sizes the finish reasons for n more choices.
 func (t *tally) grow(n int) {
 	t.mu.Lock()
-	t.reasons = append(t.reasons, make([]string, n)...)
+	if t.reasons == nil && n == 1 {
+		t.reasons = t.oneReason[:]
+	} else {
+		t.reasons = append(t.reasons, make([]string, n)...)
+	}
 	t.mu.Unlock()
 }
 

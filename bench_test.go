@@ -45,6 +45,7 @@ func (d *discardFlusher) Flush()                      {}
 // encoder and the SSE writer (write + flush).
 func BenchmarkStreamChunk(b *testing.B) {
 	es := newEventStream(&discardFlusher{h: http.Header{}}, 0, 0)
+	defer es.close()
 	req := &ChatRequest{Model: "gpt-4o-mini", Stream: true}
 	cs := newChatStream(es, "chatcmpl-0123456789abcdefghijklmn", 1700000000, req, "reasoning_content")
 	w := newChatWriter(&tallied{t: &tally{}, next: cs}, req, randomID, "call_")

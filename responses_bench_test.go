@@ -11,6 +11,7 @@ import (
 // delta in, framed event written.
 func BenchmarkResponsesTextDelta(b *testing.B) {
 	es := newEventStream(&discardFlusher{h: http.Header{}}, 0, 0)
+	defer es.close()
 	s := newResponseSink(es, responseSkeleton(&responses.Request{Model: "m"}, "resp_1", 1, false), randomID)
 	d := Delta{Content: "hello "}
 	b.ReportAllocs()
@@ -24,6 +25,7 @@ func BenchmarkResponsesTextDelta(b *testing.B) {
 // BenchmarkCompletionsTextDelta measures one legacy text_completion chunk.
 func BenchmarkCompletionsTextDelta(b *testing.B) {
 	es := newEventStream(&discardFlusher{h: http.Header{}}, 0, 0)
+	defer es.close()
 	c := newCompletionStream(es, "cmpl-1", 1, "m", 1, []string{""}, false)
 	d := Delta{Content: "hello "}
 	b.ReportAllocs()

@@ -41,6 +41,7 @@ type eventStream struct {
 	closed   bool
 	err      error
 	timer    *time.Timer
+	flushed  bool      // flushFirst ran: the stream counts in streams until it closes
 	deadline time.Time // the write deadline set on the connection
 }
 
@@ -171,6 +172,9 @@ func (s *eventStream) close() {
 		return
 	}
 	s.closed = true
+	if s.flushed {
+		streams.ended()
+	}
 	if s.timer != nil {
 		s.timer.Stop()
 	}

@@ -16,6 +16,8 @@ import (
 // the caller's goroutine. Without it a held stream would keep 16 KiB of
 // stack until a GC shrank it, and the process would keep the memory.
 func (s *eventStream) flushFirst() error {
+	s.flushed = true
+	streams.opened()
 	j := flushJob{s, flushResults.Get().(chan flushResult)}
 	select {
 	case flushJobs <- j:
@@ -49,26 +51,72 @@ var (
 	flushResults = sync.Pool{New: func() any { return make(chan flushResult, 1) }}
 )
 
-// flushWorkerIdle is how long a flush worker waits for work before it ends.
+// flushWorkerIdle is how long a flush worker waits for work, while streams
+// are open, before it ends.
 const flushWorkerIdle = time.Second
 
 // flushWorker runs first flushes, j's then others', until it has been idle
-// for flushWorkerIdle. Workers are shared by every stream of the process
-// and live on, so their stacks grow once: a goroutine per flush would start
-// small, grow to 8 KiB and end, and the freed stacks, scattered among the
-// held streams', would stay with the process.
+// for flushWorkerIdle or no stream that flushed is open. Workers are shared
+// by every stream of the process and live on, so their stacks grow once: a
+// goroutine per flush would start small, grow to 8 KiB and end, and the
+// freed stacks, scattered among the held streams', would stay with the
+// process. A program, or a test looking for leaked goroutines, that has
+// closed its streams is left with no worker.
 func flushWorker(j flushJob) {
 	idle := time.NewTimer(flushWorkerIdle)
 	defer idle.Stop()
 	for {
 		j.result <- j.s.flushRecovering()
+		none := streams.none()
+		if none == nil {
+			return
+		}
 		idle.Reset(flushWorkerIdle)
 		select {
 		case j = <-flushJobs:
 		case <-idle.C:
 			return
+		case <-none:
+			return
 		}
 	}
+}
+
+// streams counts the open streams that flushed, for the flush workers.
+var streams openStreams
+
+type openStreams struct {
+	mu     sync.Mutex
+	n      int
+	closed chan struct{} // closed when n drops to 0
+}
+
+func (o *openStreams) opened() {
+	o.mu.Lock()
+	if o.n == 0 {
+		o.closed = make(chan struct{})
+	}
+	o.n++
+	o.mu.Unlock()
+}
+
+func (o *openStreams) ended() {
+	o.mu.Lock()
+	if o.n--; o.n == 0 {
+		close(o.closed)
+	}
+	o.mu.Unlock()
+}
+
+// none returns a channel closed once no stream is open, or nil when none
+// is open now.
+func (o *openStreams) none() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n == 0 {
+		return nil
+	}
+	return o.closed
 }
 
 func (s *eventStream) flushRecovering() (r flushResult) {

@@ -1,8 +1,8 @@
 package oaicompat
 
 import (
+	"runtime"
 	"sync"
-	"time"
 )
 
 // The first flush of a stream writes the response's headers, and net/http
@@ -51,43 +51,37 @@ var (
 	flushResults = sync.Pool{New: func() any { return make(chan flushResult, 1) }}
 )
 
-// flushWorkerIdle is how long a flush worker waits for work, while streams
-// are open, before it ends.
-const flushWorkerIdle = time.Second
-
-// flushWorker runs first flushes, j's then others', until it has been idle
-// for flushWorkerIdle or no stream that flushed is open. Workers are shared
-// by every stream of the process and live on, so their stacks grow once: a
-// goroutine per flush would start small, grow to 8 KiB and end, and the
-// freed stacks, scattered among the held streams', would stay with the
-// process. A program, or a test looking for leaked goroutines, that has
-// closed its streams is left with no worker.
+// flushWorker runs first flushes, j's then others', while a stream that
+// flushed is open. Workers are shared by every stream of the process and
+// live on, so their stacks grow once: a goroutine per flush would start
+// small, grow to 8 KiB and end, and the freed stacks, scattered among the
+// held streams', would stay with the process. At most GOMAXPROCS of them
+// wait for work; a program, or a test looking for leaked goroutines, that
+// has closed its streams is left with none.
 func flushWorker(j flushJob) {
-	idle := time.NewTimer(flushWorkerIdle)
-	defer idle.Stop()
 	for {
 		j.result <- j.s.flushRecovering()
-		none := streams.none()
+		none := streams.idle()
 		if none == nil {
 			return
 		}
-		idle.Reset(flushWorkerIdle)
 		select {
 		case j = <-flushJobs:
-		case <-idle.C:
-			return
+			streams.busy()
 		case <-none:
+			streams.busy()
 			return
 		}
 	}
 }
 
-// streams counts the open streams that flushed, for the flush workers.
+// streams counts the open streams that flushed and the idle flush workers.
 var streams openStreams
 
 type openStreams struct {
 	mu     sync.Mutex
-	n      int
+	n      int           // open streams that flushed
+	idlers int           // flush workers waiting for work
 	closed chan struct{} // closed when n drops to 0
 }
 
@@ -108,15 +102,24 @@ func (o *openStreams) ended() {
 	o.mu.Unlock()
 }
 
-// none returns a channel closed once no stream is open, or nil when none
-// is open now.
-func (o *openStreams) none() <-chan struct{} {
+// idle counts a worker as waiting and returns the channel closed once no
+// stream is open; nil tells the worker to end instead: no stream is open,
+// or enough workers wait already.
+func (o *openStreams) idle() <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.n == 0 {
+	if o.n == 0 || o.idlers >= runtime.GOMAXPROCS(0) {
 		return nil
 	}
+	o.idlers++
 	return o.closed
+}
+
+// busy counts a worker as no longer waiting.
+func (o *openStreams) busy() {
+	o.mu.Lock()
+	o.idlers--
+	o.mu.Unlock()
 }
 
 func (s *eventStream) flushRecovering() (r flushResult) {

@@ -18,13 +18,20 @@ func flushWorkers() int {
 	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "oaicompat.flushWorker(")
 }
 
+// openFlushed returns how many streams that flushed are open.
+func openFlushed() int {
+	streams.mu.Lock()
+	defer streams.mu.Unlock()
+	return streams.n
+}
+
 // TestFlushWorkersEndWithStreams: the flush workers that ran the first
 // flushes of concurrent streams end once the streams are closed, well
 // before their idle timeout, so that a program or a test checking for
 // leaked goroutines (goleak waits about a millisecond) finds none.
 func TestFlushWorkersEndWithStreams(t *testing.T) {
 	// Streams of earlier tests may still be winding down.
-	for wait := time.Now().Add(5 * time.Second); streams.none() != nil; time.Sleep(time.Millisecond) {
+	for wait := time.Now().Add(5 * time.Second); openFlushed() > 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(wait) {
 			t.Fatal("a stream that flushed is still open before the test: an earlier test did not close it")
 		}
@@ -63,7 +70,7 @@ func TestFlushWorkersEndWithStreams(t *testing.T) {
 	}
 	close(release)
 	done.Wait()
-	deadline := time.Now().Add(flushWorkerIdle / 4)
+	deadline := time.Now().Add(250 * time.Millisecond)
 	for flushWorkers() > 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}

@@ -41,7 +41,7 @@ type eventStream struct {
 	closed   bool
 	err      error
 	timer    *time.Timer
-	flushed  bool      // flushFirst ran: the stream counts in streams until it closes
+	flushed  bool      // flushFirst ran: the stream counts in flushedStreams until it closes
 	deadline time.Time // the write deadline set on the connection
 }
 
@@ -173,7 +173,7 @@ func (s *eventStream) close() {
 	}
 	s.closed = true
 	if s.flushed {
-		streams.ended()
+		flushedStreams.ended()
 	}
 	if s.timer != nil {
 		s.timer.Stop()

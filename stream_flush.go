@@ -17,7 +17,7 @@ import (
 // stack until a GC shrank it, and the process would keep the memory.
 func (s *eventStream) flushFirst() error {
 	s.flushed = true
-	streams.opened()
+	flushedStreams.opened()
 	j := flushJob{s, flushResults.Get().(chan flushResult)}
 	select {
 	case flushJobs <- j:
@@ -61,22 +61,23 @@ var (
 func flushWorker(j flushJob) {
 	for {
 		j.result <- j.s.flushRecovering()
-		none := streams.idle()
+		none := flushedStreams.idle()
 		if none == nil {
 			return
 		}
 		select {
 		case j = <-flushJobs:
-			streams.busy()
+			flushedStreams.busy()
 		case <-none:
-			streams.busy()
+			flushedStreams.busy()
 			return
 		}
 	}
 }
 
-// streams counts the open streams that flushed and the idle flush workers.
-var streams openStreams
+// flushedStreams counts the open streams that flushed and the idle flush
+// workers.
+var flushedStreams openStreams
 
 type openStreams struct {
 	mu     sync.Mutex

@@ -20,9 +20,9 @@ func flushWorkers() int {
 
 // openFlushed returns how many streams that flushed are open.
 func openFlushed() int {
-	streams.mu.Lock()
-	defer streams.mu.Unlock()
-	return streams.n
+	flushedStreams.mu.Lock()
+	defer flushedStreams.mu.Unlock()
+	return flushedStreams.n
 }
 
 // TestFlushWorkersEndWithStreams: the flush workers that ran the first

@@ -44,10 +44,7 @@ type collectedCall struct {
 func newChatCollector(w http.ResponseWriter, id string, created int64, req *ChatRequest, reasoningField string) *chatCollector {
 	c := &chatCollector{w: w, id: id, created: created, model: req.Model, wantLogprobs: req.WantsLogprobs(),
 		reasoningField: reasoningField}
-	c.choices = c.one[:]
-	if n := req.Choices(); n > 1 {
-		c.choices = make([]collected, n)
-	}
+	c.choices = oneOrMake(&c.one, req.Choices())
 	return c
 }
 

@@ -82,10 +82,7 @@ func (h *Handler) newGuard(ctx context.Context, req *ChatRequest, stream bool) *
 		hold = !h.cfg.streamCheckAtEnd
 	}
 	g := &guard{rules: newOutputRules(req), hold: hold, repair: h.cfg.repair, ctx: ctx, req: req}
-	g.choices = g.one[:]
-	if n := req.Choices(); n > 1 {
-		g.choices = make([]guardChoice, n)
-	}
+	g.choices = oneOrMake(&g.one, req.Choices())
 	return g
 }
 

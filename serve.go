@@ -260,6 +260,15 @@ type chatAnswer struct {
 	tallied1 tallied         // the first call's sink
 }
 
+// oneOrMake returns one[:] when n is 1 (the common case costs no
+// allocation of its own), else a new slice of n.
+func oneOrMake[T any](one *[1]T, n int) []T {
+	if n == 1 {
+		return one[:]
+	}
+	return make([]T, n)
+}
+
 // translated returns the answer that runs calls into s.
 func (x *exchange) translated(s wireSink, calls ...*ChatRequest) *chatAnswer {
 	n := 0
@@ -270,12 +279,8 @@ func (x *exchange) translated(s wireSink, calls ...*ChatRequest) *chatAnswer {
 	a := &chatAnswer{x: x, sink: s, callPrefix: "call_"}
 	// calls is copied, not kept: the callers' lists then stay on their
 	// stacks.
-	if len(calls) == 1 {
-		a.one[0] = calls[0]
-		a.calls = a.one[:]
-	} else {
-		a.calls = append([]*ChatRequest(nil), calls...)
-	}
+	a.calls = oneOrMake(&a.one, len(calls))
+	copy(a.calls, calls)
 	return a
 }
 

@@ -112,7 +112,8 @@ func (s *eventStream) writeLocked(frame []byte) error {
 	if s.writeTimeout > 0 {
 		s.extendDeadline()
 	}
-	if !s.started {
+	first := !s.started
+	if first {
 		h := s.w.Header()
 		h.Set("Content-Type", "text/event-stream; charset=utf-8")
 		h.Set("Cache-Control", "no-cache")
@@ -120,13 +121,12 @@ func (s *eventStream) writeLocked(frame []byte) error {
 		h.Del("Content-Length")
 		s.w.WriteHeader(http.StatusOK)
 		s.started = true
-		if _, err := s.w.Write(frame); err != nil {
-			return s.fail(err)
-		}
-		return s.flushFirst()
 	}
 	if _, err := s.w.Write(frame); err != nil {
 		return s.fail(err)
+	}
+	if first {
+		return s.flushFirst()
 	}
 	return s.flushLocked()
 }

@@ -65,11 +65,14 @@ func flushWorker(j flushJob) {
 		if none == nil {
 			return
 		}
+		more := true
 		select {
 		case j = <-flushJobs:
-			flushedStreams.busy()
 		case <-none:
-			flushedStreams.busy()
+			more = false
+		}
+		flushedStreams.busy()
+		if !more {
 			return
 		}
 	}

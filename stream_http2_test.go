@@ -19,12 +19,19 @@ import (
 func TestStreamHTTP2(t *testing.T) {
 	canceled := make(chan struct{})
 	h := oaicompat.NewHandler(oaicompat.ChatFunc(func(ctx context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
-		for _, word := range []string{"one", " two", " three"} {
+		words := []string{"one", " two", " three"}
+		hold := req.Model == "hold"
+		if hold {
+			// One event only: the client resets the stream once it has
+			// read it, and a later write would fail before the wait.
+			words = words[:1]
+		}
+		for _, word := range words {
 			if err := w.WriteText(word); err != nil {
 				return err
 			}
 		}
-		if req.Model != "hold" {
+		if !hold {
 			return nil
 		}
 		select {

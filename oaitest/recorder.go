@@ -186,6 +186,13 @@ func (r *Recorder) record(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	defer resp.Body.Close()
+	// The slot is taken now, not when the body ends: a client that goes on
+	// as soon as it reads a stream's last event must not see its next
+	// request taped before the stream.
+	r.mu.Lock()
+	slot := len(r.recorded.Interactions)
+	r.recorded.Interactions = append(r.recorded.Interactions, Interaction{})
+	r.mu.Unlock()
 	it.Response = TapeResponse{Status: resp.StatusCode, Header: keepHeaders(resp.Header)}
 	for k, v := range it.Response.Header {
 		w.Header().Set(k, v)
@@ -211,7 +218,7 @@ func (r *Recorder) record(w http.ResponseWriter, req *http.Request) {
 		r.t.Errorf("oaitest: recording %s %s: %v", req.Method, req.URL.Path, err)
 	}
 	r.mu.Lock()
-	r.recorded.Interactions = append(r.recorded.Interactions, it)
+	r.recorded.Interactions[slot] = it
 	r.mu.Unlock()
 }
 

@@ -2,6 +2,7 @@ package oaicompat
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,6 +90,9 @@ func responsesToChat(r *responses.Request, history []responses.InputItem) (*Chat
 	}
 	if err := t.add(r.Input.Items(), "input"); err != nil {
 		return nil, err
+	}
+	if f := findToolTurnFault(t.msgs); f != nil {
+		return nil, toolTurnError(f, t.msgs)
 	}
 	c.Messages = append(c.Messages, t.msgs...)
 	if len(c.Messages) == 0 {
@@ -228,6 +232,21 @@ func (t *itemTranslator) add(items []responses.InputItem, param string) error {
 		}
 	}
 	return nil
+}
+
+// toolTurnError words a tool-turn fault of the translated items as the
+// Responses API does (its param is "input"). An output that does answer an
+// earlier call, only not directly, is valid here but has no chat form.
+func toolTurnError(f *toolTurnFault, msgs []Message) *Error {
+	if f.open != nil {
+		return InvalidRequest("input", "No tool output found for function call %s.", f.open[0])
+	}
+	for _, m := range msgs[:f.index] {
+		if slices.ContainsFunc(m.ToolCalls, func(c ToolCall) bool { return c.ID == f.id }) {
+			return unsupportedParam("input", "The output of function call %s must follow its call, with only other outputs between: this server answers through a chat completions backend, which needs each tool result right after its call.", f.id)
+		}
+	}
+	return InvalidRequest("input", "No tool call found for function call output with call_id %s.", f.id)
 }
 
 func (t *itemTranslator) takeReasoning(m *Message) {

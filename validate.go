@@ -486,10 +486,40 @@ const maxTools = 128
 // an assistant message with tool_calls is followed by a tool message for
 // each of its calls.
 func validateToolTurns(msgs []Message) error {
+	f := findToolTurnFault(msgs)
+	switch {
+	case f == nil:
+		return nil
+	case f.open != nil:
+		p := "messages[" + strconv.Itoa(f.index) + "].role"
+		return InvalidRequest(p, "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: %s", strings.Join(f.open, ", "))
+	case f.orphan:
+		return InvalidRequest("messages["+strconv.Itoa(f.index)+"].role", "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.")
+	default:
+		p := "messages[" + strconv.Itoa(f.index) + "].tool_call_id"
+		return InvalidRequest(p, "Invalid parameter: 'tool_call_id' of '%s' not found in 'tool_calls' of previous message.", f.id)
+	}
+}
+
+// toolTurnFault is the first fault of a conversation's tool turns: the
+// tool message at index answers no call of the assistant message before it
+// (id is its tool_call_id; orphan when no assistant message with calls
+// precedes it), or the assistant message at index has calls that no tool
+// message answered (open).
+type toolTurnFault struct {
+	index  int
+	id     string
+	orphan bool
+	open   []string
+}
+
+// findToolTurnFault returns the first fault of msgs' tool turns, or nil.
+// Chat and the dialects translated onto it word it each their own way.
+func findToolTurnFault(msgs []Message) *toolTurnFault {
 	var calls []string  // the ids of the last assistant message's calls
 	var answered []bool // which of them a tool message answered
 	from := -1          // the index of that assistant message
-	unanswered := func() error {
+	unanswered := func() *toolTurnFault {
 		var open []string
 		for j, id := range calls {
 			if !answered[j] {
@@ -499,25 +529,20 @@ func validateToolTurns(msgs []Message) error {
 		if len(open) == 0 {
 			return nil
 		}
-		p := "messages[" + strconv.Itoa(from) + "].role"
-		return InvalidRequest(p, "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: %s", strings.Join(open, ", "))
+		return &toolTurnFault{index: from, open: open}
 	}
 	for i := range msgs {
 		m := &msgs[i]
 		if m.Role == RoleTool {
-			if from < 0 {
-				return InvalidRequest("messages["+strconv.Itoa(i)+"].role", "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.")
-			}
 			j := slices.Index(calls, m.ToolCallID)
 			if j < 0 {
-				p := "messages[" + strconv.Itoa(i) + "].tool_call_id"
-				return InvalidRequest(p, "Invalid parameter: 'tool_call_id' of '%s' not found in 'tool_calls' of previous message.", m.ToolCallID)
+				return &toolTurnFault{index: i, id: m.ToolCallID, orphan: from < 0}
 			}
 			answered[j] = true
 			continue
 		}
-		if err := unanswered(); err != nil {
-			return err
+		if f := unanswered(); f != nil {
+			return f
 		}
 		calls, answered, from = calls[:0], answered[:0], -1
 		if m.Role == RoleAssistant && len(m.ToolCalls) > 0 {

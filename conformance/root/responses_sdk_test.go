@@ -317,24 +317,28 @@ func TestResponsesErrors(t *testing.T) {
 		status int
 		param  string
 		code   string
+		msg    string // a prefix of the message, when given
 	}{
-		{"missing model", srv.URL, `{"input":"x"}`, 400, "model", ""},
-		{"bad part type", srv.URL, `{"model":"m","input":[{"role":"user","content":"a"},{"role":"user","content":"b"},{"role":"user","content":[{"type":"image_url","image_url":"x"}]}]}`, 400, "input[2].content[0].type", "invalid_value"},
-		{"system image", srv.URL, `{"model":"m","input":[{"role":"system","content":[{"type":"input_image","image_url":"http://x"}]}]}`, 400, "input[0].content[0].type", "invalid_value"},
-		{"bad role", srv.URL, `{"model":"m","input":[{"role":"robot","content":"x"}]}`, 400, "input[0].role", "invalid_value"},
-		{"schema name", srv.URL, `{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"bad name","schema":{}}}}`, 400, "text.format.name", ""},
-		{"schema missing", srv.URL, `{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n"}}}`, 400, "text.format.schema", ""},
-		{"max_output_tokens min 16", srv.URL, `{"model":"m","input":"x","max_output_tokens":15}`, 400, "max_output_tokens", "invalid_value"},
-		{"call_id missing", srv.URL, `{"model":"m","input":[{"type":"function_call_output","output":"x"}]}`, 400, "input[0].call_id", ""},
-		{"tool choice unknown", srv.URL, `{"model":"m","input":"x","tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"g"}}`, 400, "tool_choice", ""},
-		{"built-in tool", srv.URL, `{"model":"m","input":"x","tools":[{"type":"web_search"}]}`, 400, "tools[0].type", "unsupported_parameter"},
-		{"item type", srv.URL, `{"model":"m","input":[{"type":"computer_call_output","call_id":"c","output":{}}]}`, 400, "input[0].type", "unsupported_parameter"},
-		{"unknown previous", srv.URL, `{"model":"m","input":"x","previous_response_id":"resp_nope"}`, 400, "previous_response_id", "previous_response_not_found"},
-		{"no store", noStore.URL, `{"model":"m","input":"x","previous_response_id":"resp_nope"}`, 400, "previous_response_id", "unsupported_parameter"},
-		{"item_reference without a store", noStore.URL, `{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`, 400, "input[0]", "unsupported_parameter"},
-		{"item_reference without an id", srv.URL, `{"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference"}]}`, 400, "input[1].id", ""},
-		{"prompt template", srv.URL, `{"model":"m","prompt":{"id":"p"},"input":"x"}`, 400, "prompt", "unsupported_parameter"},
-		{"temperature", srv.URL, `{"model":"m","input":"x","temperature":3}`, 400, "temperature", "invalid_value"},
+		{"missing model", srv.URL, `{"input":"x"}`, 400, "model", "", ""},
+		{"bad part type", srv.URL, `{"model":"m","input":[{"role":"user","content":"a"},{"role":"user","content":"b"},{"role":"user","content":[{"type":"image_url","image_url":"x"}]}]}`, 400, "input[2].content[0].type", "invalid_value", ""},
+		{"system image", srv.URL, `{"model":"m","input":[{"role":"system","content":[{"type":"input_image","image_url":"http://x"}]}]}`, 400, "input[0].content[0].type", "invalid_value", ""},
+		{"bad role", srv.URL, `{"model":"m","input":[{"role":"robot","content":"x"}]}`, 400, "input[0].role", "invalid_value", ""},
+		{"schema name", srv.URL, `{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"bad name","schema":{}}}}`, 400, "text.format.name", "", ""},
+		{"schema missing", srv.URL, `{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n"}}}`, 400, "text.format.schema", "", ""},
+		{"max_output_tokens min 16", srv.URL, `{"model":"m","input":"x","max_output_tokens":15}`, 400, "max_output_tokens", "invalid_value", ""},
+		{"call_id missing", srv.URL, `{"model":"m","input":[{"type":"function_call_output","output":"x"}]}`, 400, "input[0].call_id", "", ""},
+		{"tool choice unknown", srv.URL, `{"model":"m","input":"x","tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"g"}}`, 400, "tool_choice", "", ""},
+		{"built-in tool", srv.URL, `{"model":"m","input":"x","tools":[{"type":"web_search"}]}`, 400, "tools[0].type", "unsupported_parameter", ""},
+		{"item type", srv.URL, `{"model":"m","input":[{"type":"computer_call_output","call_id":"c","output":{}}]}`, 400, "input[0].type", "unsupported_parameter", ""},
+		{"unknown previous", srv.URL, `{"model":"m","input":"x","previous_response_id":"resp_nope"}`, 400, "previous_response_id", "previous_response_not_found", ""},
+		{"no store", noStore.URL, `{"model":"m","input":"x","previous_response_id":"resp_nope"}`, 400, "previous_response_id", "unsupported_parameter", ""},
+		{"item_reference without a store", noStore.URL, `{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`, 400, "input[0]", "unsupported_parameter", ""},
+		{"item_reference without an id", srv.URL, `{"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference"}]}`, 400, "input[1].id", "", ""},
+		{"prompt template", srv.URL, `{"model":"m","prompt":{"id":"p"},"input":"x"}`, 400, "prompt", "unsupported_parameter", ""},
+		{"temperature", srv.URL, `{"model":"m","input":"x","temperature":3}`, 400, "temperature", "invalid_value", ""},
+		{"output without a call", srv.URL, `{"model":"m","input":[{"type":"function_call_output","call_id":"call_1","output":"r"}]}`, 400, "input", "", "No tool call found for function call output with call_id call_1."},
+		{"call without an output", srv.URL, `{"model":"m","input":[{"role":"user","content":"x"},{"type":"function_call","call_id":"call_1","name":"f","arguments":"{}"},{"role":"user","content":"y"}]}`, 400, "input", "", "No tool output found for function call call_1."},
+		{"output after a message", srv.URL, `{"model":"m","input":[{"type":"function_call","call_id":"call_1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"call_1","output":"r"},{"role":"user","content":"y"},{"type":"function_call_output","call_id":"call_1","output":"again"}]}`, 400, "input", "unsupported_parameter", "The output of function call call_1 must follow its call"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,7 +353,7 @@ func TestResponsesErrors(t *testing.T) {
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err = %v", err)
 			}
-			if apiErr.StatusCode != tt.status || apiErr.Param != tt.param || apiErr.Code != tt.code || apiErr.Type != "invalid_request_error" {
+			if apiErr.StatusCode != tt.status || apiErr.Param != tt.param || apiErr.Code != tt.code || apiErr.Type != "invalid_request_error" || !strings.HasPrefix(apiErr.Message, tt.msg) {
 				t.Errorf("got %d param %q code %q type %q: %s", apiErr.StatusCode, apiErr.Param, apiErr.Code, apiErr.Type, apiErr.Message)
 			}
 		})

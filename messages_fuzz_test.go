@@ -23,6 +23,15 @@ import (
 // events of one, or an error in the Anthropic envelope, never a panic.
 func FuzzMessagesTranslation(f *testing.F) {
 	f.Add([]byte(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`))
+	for _, turns := range []string{ // tool pairs, valid and not
+		`{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":{}},{"type":"tool_use","id":"b","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"b"},{"type":"text","text":"and"},{"type":"tool_result","tool_use_id":"a","content":"r"}]}`,
+		`{"role":"user","content":[{"type":"tool_result","tool_use_id":"a"}]}`,
+		`{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":{}}]},{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"a"}]}`,
+		`{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":{}}]},{"role":"user","content":"no result"}`,
+		`{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"a"}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"a"}]}`,
+	} {
+		f.Add([]byte(`{"model":"m","max_tokens":5,"messages":[` + turns + `]}`))
+	}
 	echo := ChatFunc(func(_ context.Context, req *ChatRequest, w *ChatWriter) error {
 		if _, err := json.Marshal(req); err != nil { // a translated request always encodes
 			return err
@@ -68,8 +77,12 @@ func FuzzMessagesTranslation(f *testing.F) {
 	})
 }
 
-// checkTranslation checks what a translation must keep.
+// checkTranslation checks what a translation must keep, and that its tool
+// turns are valid chat ones.
 func checkTranslation(t *testing.T, req *anthropic.Request, chat *ChatRequest) {
+	if f := findToolTurnFault(chat.Messages); f != nil {
+		t.Fatalf("a valid request translated to chat messages whose tool turns are not: %+v", *f)
+	}
 	var uses, calls []string
 	results, tools := 0, 0
 	for _, m := range req.Messages {

@@ -158,6 +158,10 @@ func TestMessagesValidation(t *testing.T) {
 		{`{"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":512},` + msgs + `}`, "thinking.budget_tokens: Input should be greater than or equal to 1024"},
 		{`{"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":4000},` + msgs + `}`, "max_tokens: must be greater than thinking.budget_tokens"},
 		{`{"model":"m","max_tokens":1,"tools":[{"type":"web_search_20250305","name":"web_search"}],` + msgs + `}`, "tools.0.type: server tool 'web_search_20250305' is not supported by this server"},
+		{`{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"}]}]}`, "messages.1.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_1. Each `tool_result` block must have a corresponding `tool_use` block in the previous message."},
+		{`{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{}}]},{"role":"user","content":"y"}]}`, "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_1. Each `tool_use` block must have a corresponding `tool_result` block in the next message."},
+		{`{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{}}]}]}`, "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_1."},
+		{`{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{}}]},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"}]}]}`, "messages.2.content.0: `tool_use` ids must be unique"},
 	}
 	for _, tt := range tests {
 		res, body := postMessages(t, srv.URL+"/v1/messages", tt.body)

@@ -2,6 +2,7 @@ package oaicompat
 
 import (
 	"strconv"
+	"strings"
 
 	gojson "github.com/goccy/go-json"
 
@@ -36,6 +37,9 @@ func validateMessagesRequest(r *anthropic.Request, create bool) error {
 		if err := validateTurn(&r.Messages[i], "messages."+strconv.Itoa(i)); err != nil {
 			return err
 		}
+	}
+	if err := validateToolPairs(r.Messages); err != nil {
+		return err
 	}
 	if s := r.System; s != nil && !s.IsString() && !s.IsNull() {
 		for i, b := range s.Blocks() {
@@ -132,6 +136,79 @@ func validateTurn(m *anthropic.MessageParam, p string) error {
 		return nil
 	}
 	return validateBlocks(m.Content.Blocks(), p+".content")
+}
+
+// validateToolPairs checks, as the API does, that the tool_use ids of an
+// assistant turn are unique, that the turn after it is a user turn with a
+// tool_result for each, and that every tool_result answers a tool_use of
+// the turn before it. Consecutive messages of one role are one turn, as the API merges
+// them. The translation onto chat relies on it: a tool message there must
+// answer a call of the assistant message before it.
+func validateToolPairs(msgs []anthropic.MessageParam) error {
+	var calls []string // the tool_use ids of the last assistant turn
+	at := -1           // the message holding the first of them
+	for i := 0; i < len(msgs); {
+		role := msgs[i].Role
+		end := i + 1
+		for end < len(msgs) && msgs[end].Role == role {
+			end++
+		}
+		var answered []string
+		for k := i; k < end; k++ {
+			for j, b := range blocksOf(&msgs[k]) {
+				switch {
+				case role == anthropic.RoleAssistant && b.Type == anthropic.BlockToolUse:
+					if at < i {
+						calls, at = calls[:0], k
+					}
+					if contains(calls, b.ID) {
+						return fieldError("messages."+strconv.Itoa(k)+".content."+strconv.Itoa(j), "`tool_use` ids must be unique")
+					}
+					calls = append(calls, b.ID)
+				case role == anthropic.RoleUser && b.Type == anthropic.BlockToolResult:
+					if !contains(calls, b.ToolUseID) {
+						p := "messages." + strconv.Itoa(k) + ".content." + strconv.Itoa(j)
+						return fieldError(p, "unexpected `tool_use_id` found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.", b.ToolUseID)
+					}
+					answered = append(answered, b.ToolUseID)
+				}
+			}
+		}
+		if role != anthropic.RoleAssistant && len(calls) > 0 {
+			if err := unansweredToolUse(calls, answered, at); err != nil {
+				return err
+			}
+			calls = calls[:0]
+		}
+		if role != anthropic.RoleAssistant {
+			at = -1
+		}
+		i = end
+	}
+	return unansweredToolUse(calls, nil, at)
+}
+
+// unansweredToolUse is the API's error for the tool_use ids among calls
+// (of the message at index at) that answered lacks, or nil.
+func unansweredToolUse(calls, answered []string, at int) error {
+	var open []string
+	for _, id := range calls {
+		if !contains(answered, id) {
+			open = append(open, id)
+		}
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	return fieldError("messages."+strconv.Itoa(at), "`tool_use` ids were found without `tool_result` blocks immediately after: %s. Each `tool_use` block must have a corresponding `tool_result` block in the next message.", strings.Join(open, ", "))
+}
+
+// blocksOf returns a message's blocks; a string content has none.
+func blocksOf(m *anthropic.MessageParam) []anthropic.ContentBlock {
+	if m.Content.IsString() || m.Content.IsNull() {
+		return nil
+	}
+	return m.Content.Blocks()
 }
 
 // validateBlocks checks the blocks of a content list at path p.

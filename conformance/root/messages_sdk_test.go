@@ -361,6 +361,9 @@ func TestMessagesSDKErrors(t *testing.T) {
 			413, "request_too_large", "Request body too large"},
 		{"overloaded", []option.RequestOption{good}, anthropic.MessageNewParams{Model: "m1", MaxTokens: 100, Messages: userTurn("overload")},
 			529, "overloaded_error", "Overloaded"},
+		{"tool result without its tool use", []option.RequestOption{good}, anthropic.MessageNewParams{Model: "m1", MaxTokens: 100,
+			Messages: append(userTurn("hi"), anthropic.NewUserMessage(anthropic.NewToolResultBlock("toolu_1", "18C", false)))},
+			400, "invalid_request_error", "messages.1.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_1."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

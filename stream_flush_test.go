@@ -3,6 +3,7 @@ package oaicompat
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -26,9 +27,9 @@ func openFlushed() int {
 }
 
 // TestFlushWorkersEndWithStreams: the flush workers that ran the first
-// flushes of concurrent streams end once the streams are closed, well
-// before their idle timeout, so that a program or a test checking for
-// leaked goroutines (goleak waits about a millisecond) finds none.
+// flushes of concurrent streams end once the streams are closed and the
+// linger has passed, so that a program or a test checking for leaked
+// goroutines (goleak looks for about 400 ms) finds none.
 func TestFlushWorkersEndWithStreams(t *testing.T) {
 	// Streams of earlier tests may still be winding down.
 	for wait := time.Now().Add(5 * time.Second); openFlushed() > 0; time.Sleep(time.Millisecond) {
@@ -76,5 +77,34 @@ func TestFlushWorkersEndWithStreams(t *testing.T) {
 	}
 	if w := flushWorkers(); w > 0 {
 		t.Fatalf("%d flush workers left after every stream closed", w)
+	}
+}
+
+// TestFlushWorkersOutliveAStream: streams one after another share a flush
+// worker instead of each starting one (and growing its stack), as they do
+// on a server whose core serves one stream at a time.
+func TestFlushWorkersOutliveAStream(t *testing.T) {
+	srv := httptest.NewServer(NewHandler(ChatFunc(func(_ context.Context, _ *ChatRequest, w *ChatWriter) error {
+		return w.WriteText("hi")
+	})))
+	defer srv.Close()
+	const n = 20
+	before := flushWorkersStarted.Load()
+	for range n {
+		resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
+			strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || !strings.HasSuffix(string(b), "data: [DONE]\n\n") {
+			t.Fatalf("stream %q, %v", b, err)
+		}
+	}
+	// Each stream ended before the next began; a gap longer than the
+	// linger (a stalled machine) may start a worker now and then.
+	if started := flushWorkersStarted.Load() - before; started > n/2 {
+		t.Errorf("%d flush workers started for %d streams in sequence", started, n)
 	}
 }

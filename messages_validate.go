@@ -141,9 +141,9 @@ func validateTurn(m *anthropic.MessageParam, p string) error {
 // validateToolPairs checks, as the API does, that the tool_use ids of an
 // assistant turn are unique, that the turn after it is a user turn with a
 // tool_result for each, and that every tool_result answers a tool_use of
-// the turn before it. Consecutive messages of one role are one turn, as the API merges
-// them. The translation onto chat relies on it: a tool message there must
-// answer a call of the assistant message before it.
+// the turn before it. Consecutive messages of one role are one turn, as
+// the API merges them. The translation onto chat relies on it: a tool
+// message there must answer a call of the assistant message before it.
 func validateToolPairs(msgs []anthropic.MessageParam) error {
 	var calls []string // the tool_use ids of the last assistant turn
 	at := -1           // the message holding the first of them
@@ -158,30 +158,26 @@ func validateToolPairs(msgs []anthropic.MessageParam) error {
 			for j, b := range blocksOf(&msgs[k]) {
 				switch {
 				case role == anthropic.RoleAssistant && b.Type == anthropic.BlockToolUse:
-					if at < i {
-						calls, at = calls[:0], k
-					}
 					if contains(calls, b.ID) {
-						return fieldError("messages."+strconv.Itoa(k)+".content."+strconv.Itoa(j), "`tool_use` ids must be unique")
+						return fieldError(blockPath(k, j), "`tool_use` ids must be unique")
+					}
+					if at < 0 {
+						at = k
 					}
 					calls = append(calls, b.ID)
 				case role == anthropic.RoleUser && b.Type == anthropic.BlockToolResult:
 					if !contains(calls, b.ToolUseID) {
-						p := "messages." + strconv.Itoa(k) + ".content." + strconv.Itoa(j)
-						return fieldError(p, "unexpected `tool_use_id` found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.", b.ToolUseID)
+						return fieldError(blockPath(k, j), "unexpected `tool_use_id` found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.", b.ToolUseID)
 					}
 					answered = append(answered, b.ToolUseID)
 				}
 			}
 		}
-		if role != anthropic.RoleAssistant && len(calls) > 0 {
+		if role != anthropic.RoleAssistant {
 			if err := unansweredToolUse(calls, answered, at); err != nil {
 				return err
 			}
-			calls = calls[:0]
-		}
-		if role != anthropic.RoleAssistant {
-			at = -1
+			calls, at = calls[:0], -1
 		}
 		i = end
 	}
@@ -201,6 +197,11 @@ func unansweredToolUse(calls, answered []string, at int) error {
 		return nil
 	}
 	return fieldError("messages."+strconv.Itoa(at), "`tool_use` ids were found without `tool_result` blocks immediately after: %s. Each `tool_use` block must have a corresponding `tool_result` block in the next message.", strings.Join(open, ", "))
+}
+
+// blockPath is the path of block j of message k.
+func blockPath(k, j int) string {
+	return "messages." + strconv.Itoa(k) + ".content." + strconv.Itoa(j)
 }
 
 // blocksOf returns a message's blocks; a string content has none.

@@ -72,6 +72,12 @@ func (r *completionRequest) Prompts() []string {
 	return r.Prompt.Strings
 }
 
+// maxCompletionChoices bounds the completions of one legacy request, its
+// prompts times n, as OpenAI bounds an embeddings input: each is a call of
+// the backend, and without it a 32 MiB body of one-token prompts could ask
+// for a billion.
+const maxCompletionChoices = 2048
+
 // validate checks a legacy completions request as the handler does.
 func (r *completionRequest) validate() error {
 	if r.Model == "" {
@@ -113,6 +119,18 @@ func (r *completionRequest) validate() error {
 	if err := (sampling{r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.N, r.LogitBias, r.Stop,
 		r.StreamOptions != nil, r.Stream}).validate(); err != nil {
 		return err
+	}
+	prompts := len(r.Prompt.Strings)
+	if r.Prompt.IsTokens() {
+		prompts = len(r.Prompt.Tokens)
+	}
+	if prompts > maxCompletionChoices {
+		e := InvalidRequest("prompt", "Invalid 'prompt': array too long. Expected an array with maximum length %d, but got an array with length %d instead.", maxCompletionChoices, prompts)
+		e.Code = "array_above_max_length"
+		return e
+	}
+	if k := prompts * r.Choices(); k > maxCompletionChoices {
+		return InvalidValue("n", "Invalid 'n': %d prompts with n=%d ask for %d completions; this server answers at most %d in one request.", prompts, r.Choices(), k, maxCompletionChoices)
 	}
 	if err := checkIntRange("logprobs", r.Logprobs, 0, 5); err != nil {
 		return err

@@ -42,22 +42,86 @@ func FuzzDecodeValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/chat/completions", bytes.NewReader(body)))
-		if rec.Code == http.StatusOK {
+		checkRefusal(t, rec, body)
+	})
+}
+
+// checkRefusal checks an answer that is not a 200: a 400 or 413 in the
+// OpenAI error envelope, never a 500.
+func checkRefusal(t *testing.T, rec *httptest.ResponseRecorder, body []byte) {
+	t.Helper()
+	if rec.Code == http.StatusOK {
+		return
+	}
+	if rec.Code != 400 && rec.Code != 413 {
+		t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+	}
+	var env struct {
+		Error *struct {
+			Message string  `json:"message"`
+			Type    string  `json:"type"`
+			Param   *string `json:"param"`
+			Code    *string `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error == nil || env.Error.Type != "invalid_request_error" || env.Error.Message == "" {
+		t.Fatalf("bad error body %q for %q", rec.Body, body)
+	}
+}
+
+// FuzzCompletions feeds arbitrary bodies to the legacy completions
+// endpoint, which translates each prompt onto the chat backend: the answer,
+// streamed or not, is a text_completion (or its events, ending in [DONE])
+// with a choice for each prompt and n, or a 4xx error envelope.
+func FuzzCompletions(f *testing.F) {
+	for _, s := range []string{
+		`{"model":"m","prompt":"Say hi"}`,
+		`{"model":"m","prompt":["a","b"],"n":2,"echo":true,"max_tokens":5,"logprobs":2}`,
+		`{"model":"m","prompt":[1,2,3],"stream":true,"stream_options":{"include_usage":true}}`,
+		`{"model":"m","prompt":[[1],[2,3]],"max_tokens":0,"echo":true}`,
+		`{"model":"m","prompt":"x","suffix":"y","best_of":2,"stop":"\n","temperature":3}`,
+		`{"model":"m","prompt":[],"n":0}`, `{"model":"m"}`, `{"prompt":"x"}`, `[]`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	h := oaicompat.NewHandler(oaicompat.ChatFunc(func(_ context.Context, req *oaicompat.ChatRequest, w *oaicompat.ChatWriter) error {
+		if _, err := json.Marshal(req); err != nil { // a translated request always encodes
+			return err
+		}
+		return w.WriteText("ok " + req.LastUserMessage())
+	}), oaicompat.WithKeepAlive(0), oaicompat.WithMaxRequestBytes(1<<16), oaicompat.WithoutOutputChecks())
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/completions", bytes.NewReader(body)))
+		checkRefusal(t, rec, body)
+		if rec.Code != http.StatusOK {
 			return
 		}
-		if rec.Code != 400 && rec.Code != 413 {
-			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+		out := rec.Body.String()
+		if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") {
+			events := strings.Split(strings.TrimSuffix(out, "\n\n"), "\n\n")
+			if events[len(events)-1] != "data: [DONE]" {
+				t.Fatalf("stream for %q does not end in [DONE]: %q", body, out)
+			}
+			for _, ev := range events[:len(events)-1] {
+				var c struct{ Object string }
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(ev, "data: ")), &c); err != nil || c.Object != "text_completion" {
+					t.Fatalf("event %q for %q", ev, body)
+				}
+			}
+			return
 		}
-		var env struct {
-			Error *struct {
-				Message string  `json:"message"`
-				Type    string  `json:"type"`
-				Param   *string `json:"param"`
-				Code    *string `json:"code"`
-			} `json:"error"`
+		var c struct {
+			Object  string
+			Choices []struct{ Index int }
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error == nil || env.Error.Type != "invalid_request_error" || env.Error.Message == "" {
-			t.Fatalf("bad error body %q for %q", rec.Body, body)
+		if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || c.Object != "text_completion" || len(c.Choices) == 0 {
+			t.Fatalf("answer %q for %q", out, body)
+		}
+		for i, ch := range c.Choices {
+			if ch.Index != i {
+				t.Fatalf("choice %d has index %d for %q", i, ch.Index, body)
+			}
 		}
 	})
 }

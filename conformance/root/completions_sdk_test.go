@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -189,6 +190,8 @@ func TestCompletionsValidation(t *testing.T) {
 		{"empty token list", map[string]any{"model": "m", "prompt": []any{[]any{1}, []any{}}}, "prompt[1]"},
 		{"stop", map[string]any{"model": "m", "prompt": "x", "stop": []any{"a", "b", "c", "d", "e"}}, "stop"},
 		{"max_tokens", map[string]any{"model": "m", "prompt": "x", "max_tokens": -1}, "max_tokens"},
+		{"too many prompts", map[string]any{"model": "m", "prompt": prompts(2049)}, "prompt"},
+		{"too many completions", map[string]any{"model": "m", "prompt": prompts(17), "n": 128}, "n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,14 +203,30 @@ func TestCompletionsValidation(t *testing.T) {
 			}
 		})
 	}
+	// At the bound, prompts times n completions are answered.
+	c, err := client.Completions.New(context.Background(), openai.CompletionNewParams{
+		Model: "m1", Prompt: openai.CompletionNewParamsPromptUnion{OfArrayOfStrings: prompts(16)}, N: openai.Int(128),
+	})
+	if err != nil || len(c.Choices) != 2048 || c.Choices[2047].Index != 2047 {
+		t.Errorf("16 prompts, n 128: %v", err)
+	}
 	// max_tokens 0 with echo answers the prompt without calling the backend.
 	be := &dialectBackend{}
 	srv2 := serveDialects(t, be)
-	c, err := goClient(srv2.URL).Completions.New(context.Background(), openai.CompletionNewParams{
+	c, err = goClient(srv2.URL).Completions.New(context.Background(), openai.CompletionNewParams{
 		Model: "m1", Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String("score me")},
 		Echo: openai.Bool(true), MaxTokens: openai.Int(0),
 	})
 	if err != nil || c.Choices[0].Text != "score me" || c.Choices[0].FinishReason != "length" || be.Count() != 0 {
 		t.Errorf("max_tokens 0: %v %+v (backend calls %d)", err, c, be.Count())
 	}
+}
+
+// prompts returns n prompts.
+func prompts(n int) []string {
+	p := make([]string, n)
+	for i := range p {
+		p[i] = "prompt " + strconv.Itoa(i)
+	}
+	return p
 }

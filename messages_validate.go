@@ -145,51 +145,53 @@ func validateTurn(m *anthropic.MessageParam, p string) error {
 // the API merges them. The translation onto chat relies on it: a tool
 // message there must answer a call of the assistant message before it.
 func validateToolPairs(msgs []anthropic.MessageParam) error {
-	var calls []string // the tool_use ids of the last assistant turn
-	at := -1           // the message holding the first of them
+	var calls, answered idList // the tool_use ids of the last assistant turn, and those the turn after answered
+	at := -1                   // the message holding the first of them
 	for i := 0; i < len(msgs); {
 		role := msgs[i].Role
 		end := i + 1
 		for end < len(msgs) && msgs[end].Role == role {
 			end++
 		}
-		var answered []string
+		answered.reset()
 		for k := i; k < end; k++ {
 			for j, b := range blocksOf(&msgs[k]) {
 				switch {
 				case role == anthropic.RoleAssistant && b.Type == anthropic.BlockToolUse:
-					if contains(calls, b.ID) {
+					if calls.find(b.ID) >= 0 {
 						return fieldError(blockPath(k, j), "`tool_use` ids must be unique")
 					}
 					if at < 0 {
 						at = k
 					}
-					calls = append(calls, b.ID)
+					calls.add(b.ID)
 				case role == anthropic.RoleUser && b.Type == anthropic.BlockToolResult:
-					if !contains(calls, b.ToolUseID) {
+					if calls.find(b.ToolUseID) < 0 {
 						return fieldError(blockPath(k, j), "unexpected `tool_use_id` found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.", b.ToolUseID)
 					}
-					answered = append(answered, b.ToolUseID)
+					answered.add(b.ToolUseID)
 				}
 			}
 		}
 		if role != anthropic.RoleAssistant {
-			if err := unansweredToolUse(calls, answered, at); err != nil {
+			if err := unansweredToolUse(&calls, &answered, at); err != nil {
 				return err
 			}
-			calls, at = calls[:0], -1
+			calls.reset()
+			at = -1
 		}
 		i = end
 	}
-	return unansweredToolUse(calls, nil, at)
+	answered.reset()
+	return unansweredToolUse(&calls, &answered, at)
 }
 
 // unansweredToolUse is the API's error for the tool_use ids among calls
 // (of the message at index at) that answered lacks, or nil.
-func unansweredToolUse(calls, answered []string, at int) error {
+func unansweredToolUse(calls, answered *idList, at int) error {
 	var open []string
-	for _, id := range calls {
-		if !contains(answered, id) {
+	for _, id := range calls.ids {
+		if answered.find(id) < 0 {
 			open = append(open, id)
 		}
 	}

@@ -2,7 +2,6 @@ package oaicompat
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -516,12 +515,12 @@ type toolTurnFault struct {
 // findToolTurnFault returns the first fault of msgs' tool turns, or nil.
 // Chat and the dialects translated onto it word it each their own way.
 func findToolTurnFault(msgs []Message) *toolTurnFault {
-	var calls []string  // the ids of the last assistant message's calls
+	var calls idList    // the ids of the last assistant message's calls
 	var answered []bool // which of them a tool message answered
 	from := -1          // the index of that assistant message
 	unanswered := func() *toolTurnFault {
 		var open []string
-		for j, id := range calls {
+		for j, id := range calls.ids {
 			if !answered[j] {
 				open = append(open, id)
 			}
@@ -534,7 +533,7 @@ func findToolTurnFault(msgs []Message) *toolTurnFault {
 	for i := range msgs {
 		m := &msgs[i]
 		if m.Role == RoleTool {
-			j := slices.Index(calls, m.ToolCallID)
+			j := calls.find(m.ToolCallID)
 			if j < 0 {
 				return &toolTurnFault{index: i, id: m.ToolCallID, orphan: from < 0}
 			}
@@ -544,10 +543,12 @@ func findToolTurnFault(msgs []Message) *toolTurnFault {
 		if f := unanswered(); f != nil {
 			return f
 		}
-		calls, answered, from = calls[:0], answered[:0], -1
+		calls.reset()
+		answered, from = answered[:0], -1
 		if m.Role == RoleAssistant && len(m.ToolCalls) > 0 {
 			for _, tc := range m.ToolCalls {
-				calls, answered = append(calls, tc.ID), append(answered, false)
+				calls.add(tc.ID)
+				answered = append(answered, false)
 			}
 			from = i
 		}

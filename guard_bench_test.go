@@ -117,10 +117,10 @@ func BenchmarkCompileSchema(b *testing.B) {
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
-		compileSchema(raw)
+		compileSchema(raw, nil)
 		b.ReportAllocs()
 		for b.Loop() {
-			compileSchema(raw)
+			compileSchema(raw, nil)
 		}
 	})
 }

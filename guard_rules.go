@@ -45,7 +45,7 @@ func newOutputRules(r *ChatRequest) outputRules {
 			if js := rf.JSONSchema; js != nil {
 				o.formatName = js.Name
 				if isTrue(js.Strict) && hasSchema(js.Schema) {
-					o.content, o.schema = contentSchema, compileSchema(js.Schema)
+					o.content, o.schema = contentSchema, compileSchema(js.Schema, nil)
 				}
 			}
 		}
@@ -56,7 +56,7 @@ func newOutputRules(r *ChatRequest) outputRules {
 		if isTrue(strict) {
 			t.strict = true
 			if hasSchema(params) {
-				t.schema = compileSchema(params)
+				t.schema = compileSchema(params, nil)
 			}
 		}
 	}

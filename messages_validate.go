@@ -62,7 +62,8 @@ func validateMessagesRequest(r *anthropic.Request, create bool) error {
 	if r.TopK != nil && *r.TopK < 0 {
 		return fieldError("top_k", "Input should be greater than or equal to 0")
 	}
-	names, err := validateMessagesTools(r.Tools)
+	budget := newSchemaBudget()
+	names, err := validateMessagesTools(r.Tools, budget)
 	if err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func validateMessagesRequest(r *anthropic.Request, create bool) error {
 			if jsonx.FirstByte(f.Schema) != '{' {
 				return fieldRequired("output_config.format.schema")
 			}
-			if issue := requestSchemaIssue(f.Schema, nil); issue != nil {
+			if issue := requestSchemaIssue(f.Schema, nil, budget); issue != nil {
 				return fieldError("output_config.format.schema", "%s", issue)
 			}
 		}
@@ -298,7 +299,7 @@ func validateImageSource(s *anthropic.Source, p string) error {
 }
 
 // validateMessagesTools checks the tools and returns their names.
-func validateMessagesTools(tools []anthropic.Tool) (map[string]bool, error) {
+func validateMessagesTools(tools []anthropic.Tool, budget *schemaBudget) (map[string]bool, error) {
 	names := make(map[string]bool, len(tools))
 	for i := range tools {
 		t := &tools[i]
@@ -328,7 +329,7 @@ func validateMessagesTools(tools []anthropic.Tool) (map[string]bool, error) {
 		if head.Type != "object" {
 			return nil, fieldError(p+".input_schema.type", "Input should be 'object'")
 		}
-		if issue := requestSchemaIssue(t.InputSchema, t.Strict); issue != nil {
+		if issue := requestSchemaIssue(t.InputSchema, t.Strict, budget); issue != nil {
 			return nil, fieldError(p+".input_schema", "%s", issue)
 		}
 	}

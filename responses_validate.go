@@ -44,6 +44,7 @@ func validateResponses(r *responses.Request) error {
 		return err
 	}
 	names := make(map[string]string, len(r.Tools))
+	budget := newSchemaBudget()
 	for i := range r.Tools {
 		t := &r.Tools[i]
 		p := "tools[" + strconv.Itoa(i) + "]"
@@ -55,7 +56,7 @@ func validateResponses(r *responses.Request) error {
 			if t.Type == "function" && len(t.Parameters) > 0 && jsonx.FirstByte(t.Parameters) != '{' && !jsonx.IsNull(t.Parameters) {
 				return InvalidRequest(p+".parameters", "Invalid type for '%s.parameters': expected an object.", p)
 			}
-			if issue := requestSchemaIssue(t.Parameters, t.Strict); t.Type == "function" && issue != nil {
+			if issue := requestSchemaIssue(t.Parameters, t.Strict, budget); t.Type == "function" && issue != nil {
 				return functionSchemaError(p+".parameters", t.Name, issue)
 			}
 			names[t.Name] = t.Type
@@ -80,7 +81,7 @@ func validateResponses(r *responses.Request) error {
 			if jsonx.FirstByte(f.Schema) != '{' {
 				return InvalidRequest("text.format.schema", "Invalid type for 'text.format.schema': expected an object.")
 			}
-			if issue := requestSchemaIssue(f.Schema, f.Strict); issue != nil {
+			if issue := requestSchemaIssue(f.Schema, f.Strict, budget); issue != nil {
 				return formatSchemaError("text.format", f.Name, issue)
 			}
 		case "":

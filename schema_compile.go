@@ -73,19 +73,51 @@ const schemaURL = "mem:///schema.json"
 
 // compileSchema compiles raw (a JSON value already known to be well formed),
 // through the cache.
-func compileSchema(raw []byte) *compiledSchema {
+func compileSchema(raw []byte, budget *schemaBudget) *compiledSchema {
 	if c := schemaCache.get(raw); c != nil {
 		return c
 	}
-	c := compileUncached(raw)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		c := &compiledSchema{invalid: &schemaIssue{msg: "the schema is not valid JSON."}}
+		schemaCache.put(raw, c)
+		return c
+	}
+	if budget != nil {
+		n := countObjects(doc, maxSchemaObjects+1)
+		if n <= maxSchemaObjects && n > budget.left {
+			// Not cached: another request may compile it.
+			return &compiledSchema{invalid: &schemaIssue{msg: fmt.Sprintf("the schemas of this request have more than %d objects together; this server compiles at most %d for one request.", maxRequestSchemaObjects, maxRequestSchemaObjects)}}
+		}
+		budget.left -= n
+	}
+	c := compileDoc(doc)
 	schemaCache.put(raw, c)
 	return c
 }
+
+// schemaBudget is how many schema objects one request may still have
+// compiled (see maxRequestSchemaObjects); schemas from the cache are free.
+type schemaBudget struct{ left int }
+
+func newSchemaBudget() *schemaBudget { return &schemaBudget{left: maxRequestSchemaObjects} }
+
+// maxRequestSchemaObjects bounds the objects of the schemas one request
+// has compiled: 128 tools of 150 objects each, or two of the largest.
+const maxRequestSchemaObjects = 2 * maxSchemaObjects
 
 func compileUncached(raw []byte) *compiledSchema {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return &compiledSchema{invalid: &schemaIssue{msg: "the schema is not valid JSON."}}
+	}
+	return compileDoc(doc)
+}
+
+// compileDoc compiles a parsed schema.
+func compileDoc(doc any) *compiledSchema {
+	if n := countObjects(doc, maxSchemaObjects+1); n > maxSchemaObjects {
+		return &compiledSchema{invalid: &schemaIssue{msg: fmt.Sprintf("the schema has more than %d objects; this server compiles at most %d.", maxSchemaObjects, maxSchemaObjects)}}
 	}
 	c := jsonschema.NewCompiler()
 	// No loader: a $ref may point inside the schema only, never to a file
@@ -100,6 +132,38 @@ func compileUncached(raw []byte) *compiledSchema {
 		return &compiledSchema{invalid: compileIssue(err)}
 	}
 	return &compiledSchema{sch: sch, strict: checkStrict(doc)}
+}
+
+// maxSchemaObjects bounds the JSON objects of a schema this server
+// compiles. The compiler's work grows with the square of a schema's
+// subschemas (it looks each one up in a list): 20,000 properties took 2 s,
+// 100,000 two minutes, and the default body limit allows far more. OpenAI's
+// strict mode allows 5,000 properties, which take at most about 10,000
+// objects (a subschema each, and the properties objects).
+const maxSchemaObjects = 10000
+
+// countObjects counts the JSON objects in v, stopping once it reaches limit.
+func countObjects(v any, limit int) int {
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		if n >= limit {
+			return
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			n++
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return n
 }
 
 // compileIssue turns a compiler error into a schemaIssue.

@@ -22,21 +22,22 @@ import (
 
 // validateSchemas checks the schemas of r; it is the last step of Validate.
 func validateSchemas(r *ChatRequest) error {
+	budget := newSchemaBudget()
 	for i := range r.Tools {
 		if f := r.Tools[i].Function; f != nil {
-			if issue := requestSchemaIssue(f.Parameters, f.Strict); issue != nil {
+			if issue := requestSchemaIssue(f.Parameters, f.Strict, budget); issue != nil {
 				return functionSchemaError("tools["+strconv.Itoa(i)+"].function.parameters", f.Name, issue)
 			}
 		}
 	}
 	for i := range r.Functions {
 		f := &r.Functions[i]
-		if issue := requestSchemaIssue(f.Parameters, f.Strict); issue != nil {
+		if issue := requestSchemaIssue(f.Parameters, f.Strict, budget); issue != nil {
 			return functionSchemaError("functions["+strconv.Itoa(i)+"].parameters", f.Name, issue)
 		}
 	}
 	if rf := r.ResponseFormat; rf != nil && rf.Type == "json_schema" && rf.JSONSchema != nil {
-		if issue := requestSchemaIssue(rf.JSONSchema.Schema, rf.JSONSchema.Strict); issue != nil {
+		if issue := requestSchemaIssue(rf.JSONSchema.Schema, rf.JSONSchema.Strict, budget); issue != nil {
 			return formatSchemaError("response_format", rf.JSONSchema.Name, issue)
 		}
 	}
@@ -44,12 +45,13 @@ func validateSchemas(r *ChatRequest) error {
 }
 
 // requestSchemaIssue returns what makes a schema a request carries
-// unacceptable, or nil; an absent schema is fine.
-func requestSchemaIssue(raw []byte, strict *bool) *schemaIssue {
+// unacceptable, or nil; an absent schema is fine. Compiling it spends
+// budget, the request's.
+func requestSchemaIssue(raw []byte, strict *bool, budget *schemaBudget) *schemaIssue {
 	if !hasSchema(raw) {
 		return nil
 	}
-	return compileSchema(raw).issue(isTrue(strict))
+	return compileSchema(raw, budget).issue(isTrue(strict))
 }
 
 // functionSchemaError is OpenAI's answer to a tool whose parameters are unacceptable.

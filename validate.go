@@ -36,10 +36,15 @@ func (r *ChatRequest) validate() error {
 	if r.ParallelToolCalls != nil && len(r.Tools) == 0 {
 		return InvalidRequest("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
 	}
-	if len(r.Tools) > maxTools {
-		e := InvalidRequest("tools", "Invalid 'tools': array too long. Expected an array with maximum length %d, but got an array with length %d instead.", maxTools, len(r.Tools))
-		e.Code = "array_above_max_length"
-		return e
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"tools", len(r.Tools)}, {"functions", len(r.Functions)}} {
+		if l.n > maxTools {
+			e := InvalidRequest(l.name, "Invalid '%s': array too long. Expected an array with maximum length %d, but got an array with length %d instead.", l.name, maxTools, l.n)
+			e.Code = "array_above_max_length"
+			return e
+		}
 	}
 	if err := (sampling{r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.N, r.LogitBias, r.Stop,
 		r.StreamOptions != nil, r.Stream}).validate(); err != nil {
@@ -477,7 +482,8 @@ func validImageSize(size string) bool {
 	return ok && w >= 16 && h >= 16 && w <= 3840 && h <= 3840
 }
 
-// maxTools is the most tools a request may offer, as at OpenAI.
+// maxTools is the most tools (or functions) a request may offer, as at
+// OpenAI.
 const maxTools = 128
 
 // validateToolTurns checks the conversation's tool turns as OpenAI does:

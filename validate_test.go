@@ -2,6 +2,7 @@ package oaicompat_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -246,13 +247,42 @@ func TestMissingCapabilityAnswers404(t *testing.T) {
 	}
 }
 
-// TestTooManyTools: OpenAI's limit of 128 tools, on a body under the
-// default size limit.
+// TestTooManyTools: OpenAI's limit of 128 tools, and of 128 (deprecated)
+// functions, on a body under the default size limit.
 func TestTooManyTools(t *testing.T) {
 	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
-	tools := strings.Repeat(`{"type":"function","function":{"name":"f"}},`, 128) + `{"type":"function","function":{"name":"g"}}`
-	status, _, body := post(t, srv.URL+"/v1/chat/completions", `{"model":"m",`+okMsgs+`,"tools":[`+tools+`]}`)
-	if status != 400 || !strings.Contains(body, `"param":"tools","code":"array_above_max_length"`) {
-		t.Fatalf("%d %s", status, body)
+	for _, c := range []struct{ param, item string }{
+		{"tools", `{"type":"function","function":{"name":"f"}}`},
+		{"functions", `{"name":"f"}`},
+	} {
+		list := strings.Repeat(c.item+",", 128) + c.item
+		status, _, body := post(t, srv.URL+"/v1/chat/completions", `{"model":"m",`+okMsgs+`,"`+c.param+`":[`+list+`]}`)
+		if status != 400 || !strings.Contains(body, `"param":"`+c.param+`","code":"array_above_max_length"`) {
+			t.Errorf("129 %s: %d %s", c.param, status, body)
+		}
+	}
+}
+
+// TestSchemaTooLarge: a schema the compiler would spend seconds on is a
+// 400 at once, on every route that takes one.
+func TestSchemaTooLarge(t *testing.T) {
+	srv := serve(t, oaicompat.NewHandler(newTestBackend()))
+	var props strings.Builder
+	for i := range 10001 {
+		if i > 0 {
+			props.WriteByte(',')
+		}
+		fmt.Fprintf(&props, `"p%d":{}`, i)
+	}
+	schema := `{"type":"object","properties":{` + props.String() + `}}`
+	for _, c := range []struct{ path, body, param string }{
+		{"/v1/chat/completions", `{"model":"m",` + okMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":` + schema + `}}}`, "response_format"},
+		{"/v1/chat/completions", `{"model":"m",` + okMsgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":` + schema + `}}]}`, "tools[0].function.parameters"},
+		{"/v1/responses", `{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"s","schema":` + schema + `}}}`, "text.format"},
+	} {
+		status, _, body := post(t, srv.URL+c.path, c.body)
+		if status != 400 || !strings.Contains(body, "more than 10000 objects") || !strings.Contains(body, `"param":"`+c.param+`"`) {
+			t.Errorf("%s %s: %d %.300s", c.path, c.param, status, body)
+		}
 	}
 }

@@ -14,9 +14,14 @@ type idList struct {
 // smallIDList is how many ids a linear search serves.
 const smallIDList = 16
 
-func (l *idList) reset() { l.ids, l.index = l.ids[:0], nil }
+// The methods take and return values, so that a list kept in a local
+// variable, with its ids in a local array, stays on the stack.
 
-func (l *idList) add(id string) {
+// reset returns the list emptied, keeping its storage.
+func (l idList) reset() idList { return idList{ids: l.ids[:0]} }
+
+// add returns the list with id appended.
+func (l idList) add(id string) idList {
 	l.ids = append(l.ids, id)
 	switch {
 	case l.index != nil:
@@ -29,10 +34,11 @@ func (l *idList) add(id string) {
 			l.index[l.ids[j]] = j
 		}
 	}
+	return l
 }
 
 // find returns the first position of id, or -1.
-func (l *idList) find(id string) int {
+func (l idList) find(id string) int {
 	if l.index == nil {
 		return slices.Index(l.ids, id)
 	}

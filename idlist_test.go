@@ -11,11 +11,11 @@ func TestIDList(t *testing.T) {
 	for _, n := range []int{0, 1, smallIDList, smallIDList + 1, 1000} {
 		var l idList
 		for round := range 2 { // the second round after a reset
-			l.reset()
+			l = l.reset()
 			for i := range n {
-				l.add("call_" + strconv.Itoa(i))
+				l = l.add("call_" + strconv.Itoa(i))
 			}
-			l.add("call_0") // a duplicate keeps the first position
+			l = l.add("call_0") // a duplicate keeps the first position
 			for i := range n {
 				if got := l.find("call_" + strconv.Itoa(i)); got != i {
 					t.Fatalf("n %d, round %d: find(call_%d) = %d", n, round, i, got)

@@ -154,7 +154,7 @@ func validateToolPairs(msgs []anthropic.MessageParam) error {
 		for end < len(msgs) && msgs[end].Role == role {
 			end++
 		}
-		answered.reset()
+		answered = answered.reset()
 		for k := i; k < end; k++ {
 			for j, b := range blocksOf(&msgs[k]) {
 				switch {
@@ -165,31 +165,30 @@ func validateToolPairs(msgs []anthropic.MessageParam) error {
 					if at < 0 {
 						at = k
 					}
-					calls.add(b.ID)
+					calls = calls.add(b.ID)
 				case role == anthropic.RoleUser && b.Type == anthropic.BlockToolResult:
 					if calls.find(b.ToolUseID) < 0 {
 						return fieldError(blockPath(k, j), "unexpected `tool_use_id` found in `tool_result` blocks: %s. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.", b.ToolUseID)
 					}
-					answered.add(b.ToolUseID)
+					answered = answered.add(b.ToolUseID)
 				}
 			}
 		}
 		if role != anthropic.RoleAssistant {
-			if err := unansweredToolUse(&calls, &answered, at); err != nil {
+			if err := unansweredToolUse(calls, answered, at); err != nil {
 				return err
 			}
-			calls.reset()
-			at = -1
+			calls, at = calls.reset(), -1
 		}
 		i = end
 	}
-	answered.reset()
-	return unansweredToolUse(&calls, &answered, at)
+	answered = answered.reset()
+	return unansweredToolUse(calls, answered, at)
 }
 
 // unansweredToolUse is the API's error for the tool_use ids among calls
 // (of the message at index at) that answered lacks, or nil.
-func unansweredToolUse(calls, answered *idList, at int) error {
+func unansweredToolUse(calls, answered idList, at int) error {
 	var open []string
 	for _, id := range calls.ids {
 		if answered.find(id) < 0 {

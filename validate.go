@@ -521,9 +521,10 @@ type toolTurnFault struct {
 // findToolTurnFault returns the first fault of msgs' tool turns, or nil.
 // Chat and the dialects translated onto it word it each their own way.
 func findToolTurnFault(msgs []Message) *toolTurnFault {
-	var calls idList    // the ids of the last assistant message's calls
-	var answered []bool // which of them a tool message answered
-	from := -1          // the index of that assistant message
+	var buf [8]string
+	calls := idList{ids: buf[:0]} // the ids of the last assistant message's calls
+	var answered []bool           // which of them a tool message answered
+	from := -1                    // the index of that assistant message
 	unanswered := func() *toolTurnFault {
 		var open []string
 		for j, id := range calls.ids {
@@ -549,11 +550,10 @@ func findToolTurnFault(msgs []Message) *toolTurnFault {
 		if f := unanswered(); f != nil {
 			return f
 		}
-		calls.reset()
-		answered, from = answered[:0], -1
+		calls, answered, from = calls.reset(), answered[:0], -1
 		if m.Role == RoleAssistant && len(m.ToolCalls) > 0 {
 			for _, tc := range m.ToolCalls {
-				calls.add(tc.ID)
+				calls = calls.add(tc.ID)
 				answered = append(answered, false)
 			}
 			from = i

@@ -155,14 +155,16 @@ func (h *Handler) history(ctx context.Context, owner, id string) ([]responses.In
 
 // resolveReferences replaces the item_reference items of req's input by the
 // items they name among owner's stored responses (input or output items),
-// so that the backend and the stored input see the items themselves.
+// so that the backend and the stored input see the items themselves. The
+// items it resolves may add up to the body limit, no more: a few bytes of
+// reference must not stand for gigabytes of input.
 func (h *Handler) resolveReferences(ctx context.Context, owner string, req *responses.Request) error {
 	if req.Input.IsString() {
 		return nil
 	}
 	items := req.Input.Items()
 	var out []responses.InputItem // nil until the first reference
-	var loaded []*responses.Stored
+	var refs itemRefs
 	for i := range items {
 		it := &items[i]
 		if !it.IsReference() {
@@ -177,9 +179,12 @@ func (h *Handler) resolveReferences(ctx context.Context, owner string, req *resp
 		if h.cfg.store == nil {
 			return unsupportedParam("input["+strconv.Itoa(i)+"]", "Input items of type 'item_reference' are not supported: this server keeps no responses (no responses.Store is configured).")
 		}
-		ref, err := h.referencedItem(ctx, owner, it.ID, &loaded)
+		ref, err := refs.resolve(ctx, h.cfg.store, owner, it.ID)
 		if err != nil {
 			return err
+		}
+		if refs.bytes > h.cfg.maxBytes {
+			return InvalidRequest("input", "The items that 'input' references add up to more than %d bytes, the most this server accepts in one request.", h.cfg.maxBytes)
 		}
 		out = append(out, ref...)
 	}
@@ -189,42 +194,64 @@ func (h *Handler) resolveReferences(ctx context.Context, owner string, req *resp
 	return nil
 }
 
-// referencedItem returns the item id of owner's stored responses as an
-// input item (none for an output message without content), looking first
-// in the responses this request already loaded.
-func (h *Handler) referencedItem(ctx context.Context, owner, id string, loaded *[]*responses.Stored) ([]responses.InputItem, error) {
-	for _, sr := range *loaded {
-		if it, ok := findItem(sr, id); ok {
-			return it, nil
-		}
-	}
-	sr, err := h.cfg.store.GetByItem(ctx, owner, id)
-	if err != nil && !errors.Is(err, responses.ErrNotFound) {
-		return nil, storeFailure(err)
-	}
-	if err == nil {
-		if it, ok := findItem(sr, id); ok {
-			*loaded = append(*loaded, sr)
-			return it, nil
-		}
-	}
-	return nil, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Param: "input",
-		Message: fmt.Sprintf("Item with id '%s' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.", id)}
+// itemRefs resolves the item references of one request: each stored
+// response it loads is indexed once, so a reference costs a map lookup
+// however many came before, and bytes adds up the resolved items' size.
+type itemRefs struct {
+	byID  map[string]*resolvedItem
+	bytes int64
 }
 
-// findItem looks for the item id among sr's input and output items.
-func findItem(sr *responses.Stored, id string) ([]responses.InputItem, bool) {
-	for i := range sr.Input {
-		if sr.Input[i].ID == id {
-			return sr.Input[i : i+1 : i+1], true
+type resolvedItem struct {
+	items []responses.InputItem // none for an output message without content
+	size  int64                 // their JSON size; -1 until needed
+}
+
+// resolve returns item id of owner's stored responses as input items,
+// looking first among the responses this request already loaded.
+func (r *itemRefs) resolve(ctx context.Context, store responses.Store, owner, id string) ([]responses.InputItem, error) {
+	it, ok := r.byID[id]
+	if !ok {
+		sr, err := store.GetByItem(ctx, owner, id)
+		if err != nil && !errors.Is(err, responses.ErrNotFound) {
+			return nil, storeFailure(err)
 		}
+		if err == nil {
+			r.index(sr)
+		}
+		if it, ok = r.byID[id]; !ok {
+			return nil, &Error{Status: http.StatusNotFound, Type: TypeInvalidRequest, Param: "input",
+				Message: fmt.Sprintf("Item with id '%s' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.", id)}
+		}
+	}
+	if it.size < 0 {
+		b, err := json.Marshal(it.items)
+		if err != nil {
+			return nil, ServerError(err.Error())
+		}
+		it.size = int64(len(b))
+	}
+	r.bytes += it.size
+	return it.items, nil
+}
+
+// index adds the items of sr, input then output, that no loaded response
+// had already.
+func (r *itemRefs) index(sr *responses.Stored) {
+	if r.byID == nil {
+		r.byID = map[string]*resolvedItem{}
+	}
+	add := func(id string, items func() []responses.InputItem) {
+		if _, dup := r.byID[id]; id != "" && !dup {
+			r.byID[id] = &resolvedItem{items: items(), size: -1}
+		}
+	}
+	for i := range sr.Input {
+		add(sr.Input[i].ID, func() []responses.InputItem { return sr.Input[i : i+1 : i+1] })
 	}
 	for i := range sr.Response.Output {
-		if sr.Response.Output[i].ID == id {
-			return outputAsInput(sr.Response.Output[i : i+1]), true
-		}
+		add(sr.Response.Output[i].ID, func() []responses.InputItem { return outputAsInput(sr.Response.Output[i : i+1]) })
 	}
-	return nil, false
 }
 
 // outputAsInput turns output items into the input items that replay them.

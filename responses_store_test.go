@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/oaicompat/oaicompat"
@@ -255,5 +256,49 @@ func TestStoreHeapBoundedByBytes(t *testing.T) {
 	}
 	if grew > held+held/8 {
 		t.Errorf("heap grew by %d bytes for %d held: more than 1.125 bytes per byte", grew, held)
+	}
+}
+
+// countingStore counts the loads of a stored response by an item's id.
+type countingStore struct {
+	responses.Store
+	byItem atomic.Int64
+}
+
+func (s *countingStore) GetByItem(ctx context.Context, owner, id string) (*responses.Stored, error) {
+	s.byItem.Add(1)
+	return s.Store.GetByItem(ctx, owner, id)
+}
+
+// TestItemReferencesBounded: the items a request references add up to the
+// body limit at most (a short reference must not stand for gigabytes of
+// input), and a stored response is loaded once however often its items are
+// referenced.
+func TestItemReferencesBounded(t *testing.T) {
+	store := &countingStore{Store: responses.NewMemoryStore(responses.Limits{})}
+	srv := serveDialects(t, &dialectBackend{}, oaicompat.WithResponseStore(store), oaicompat.WithMaxRequestBytes(64<<10))
+	status, _, body := post(t, srv.URL+"/v1/responses", `{"model":"m","input":"`+strings.Repeat("x", 10<<10)+`"}`)
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	status, _, list := send(t, "GET", srv.URL+"/v1/responses/"+decodeJSON(t, body)["id"].(string)+"/input_items", "")
+	items, _ := decodeJSON(t, list)["data"].([]any)
+	if status != 200 || len(items) != 1 {
+		t.Fatalf("input items: %d %s", status, list)
+	}
+	ref := `{"type":"item_reference","id":"` + items[0].(map[string]any)["id"].(string) + `"}`
+	refs := func(n int) string { return strings.TrimSuffix(strings.Repeat(ref+",", n), ",") }
+	for _, c := range []struct {
+		n    int
+		want int
+	}{{5, 200}, {7, 400}} { // 10 KiB each, against 64 KiB
+		store.byItem.Store(0)
+		status, _, body := post(t, srv.URL+"/v1/responses", `{"model":"m","store":false,"input":[`+refs(c.n)+`]}`)
+		if status != c.want || c.want == 400 && !strings.Contains(body, `"param":"input"`) {
+			t.Errorf("%d references: %d %.300s", c.n, status, body)
+		}
+		if n := store.byItem.Load(); n != 1 {
+			t.Errorf("%d references loaded the stored response %d times", c.n, n)
+		}
 	}
 }

@@ -139,15 +139,25 @@ func messagesEffort(r *anthropic.Request) string {
 // API does; a turn alone keeps its content as it came.
 func mergeTurns(turns []anthropic.MessageParam) []anthropic.MessageParam {
 	out := make([]anthropic.MessageParam, 0, len(turns))
-	for _, m := range turns {
-		n := len(out)
-		if n == 0 || out[n-1].Role != m.Role {
-			out = append(out, m)
-			continue
+	for i := 0; i < len(turns); {
+		end := i + 1
+		for end < len(turns) && turns[end].Role == turns[i].Role {
+			end++
 		}
-		prev := &out[n-1]
-		blocks := append(append([]anthropic.ContentBlock(nil), prev.Content.Blocks()...), m.Content.Blocks()...)
-		prev.Content = anthropic.BlocksContent(blocks...)
+		merged := turns[i]
+		if end > i+1 { // a run's blocks are copied once (merging pairwise copied them again per turn)
+			n := 0
+			for k := i; k < end; k++ {
+				n += len(turns[k].Content.Blocks())
+			}
+			blocks := make([]anthropic.ContentBlock, 0, n)
+			for k := i; k < end; k++ {
+				blocks = append(blocks, turns[k].Content.Blocks()...)
+			}
+			merged.Content = anthropic.BlocksContent(blocks...)
+		}
+		out = append(out, merged)
+		i = end
 	}
 	return out
 }

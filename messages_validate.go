@@ -146,8 +146,10 @@ func validateTurn(m *anthropic.MessageParam, p string) error {
 // the API merges them. The translation onto chat relies on it: a tool
 // message there must answer a call of the assistant message before it.
 func validateToolPairs(msgs []anthropic.MessageParam) error {
-	var calls, answered idList // the tool_use ids of the last assistant turn, and those the turn after answered
-	at := -1                   // the message holding the first of them
+	var callBuf, answerBuf [8]string
+	calls := idList{ids: callBuf[:0]}      // the tool_use ids of the last assistant turn
+	answered := idList{ids: answerBuf[:0]} // those the turn after it answered
+	at := -1                               // the message holding the first of them
 	for i := 0; i < len(msgs); {
 		role := msgs[i].Role
 		end := i + 1

@@ -241,16 +241,16 @@ func (r *itemRefs) index(sr *responses.Stored) {
 	if r.byID == nil {
 		r.byID = map[string]*resolvedItem{}
 	}
-	add := func(id string, items func() []responses.InputItem) {
+	add := func(id string, items []responses.InputItem) {
 		if _, dup := r.byID[id]; id != "" && !dup {
-			r.byID[id] = &resolvedItem{items: items(), size: -1}
+			r.byID[id] = &resolvedItem{items: items, size: -1}
 		}
 	}
 	for i := range sr.Input {
-		add(sr.Input[i].ID, func() []responses.InputItem { return sr.Input[i : i+1 : i+1] })
+		add(sr.Input[i].ID, sr.Input[i:i+1:i+1])
 	}
 	for i := range sr.Response.Output {
-		add(sr.Response.Output[i].ID, func() []responses.InputItem { return outputAsInput(sr.Response.Output[i : i+1]) })
+		add(sr.Response.Output[i].ID, outputAsInput(sr.Response.Output[i:i+1]))
 	}
 }
 

@@ -77,21 +77,17 @@ func compileSchema(raw []byte, budget *schemaBudget) *compiledSchema {
 	if c := schemaCache.get(raw); c != nil {
 		return c
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		c := &compiledSchema{invalid: &schemaIssue{msg: "the schema is not valid JSON."}}
-		schemaCache.put(raw, c)
-		return c
-	}
-	if budget != nil {
-		n := countObjects(doc, maxSchemaObjects+1)
-		if n <= maxSchemaObjects && n > budget.left {
-			// Not cached: another request may compile it.
-			return &compiledSchema{invalid: &schemaIssue{msg: fmt.Sprintf("the schemas of this request have more than %d objects together; this server compiles at most %d for one request.", maxRequestSchemaObjects, maxRequestSchemaObjects)}}
+	doc, objects, c := parseSchema(raw)
+	if c == nil {
+		if budget != nil {
+			if objects > budget.left {
+				// Not cached: another request may compile it.
+				return &compiledSchema{invalid: &schemaIssue{msg: fmt.Sprintf("the schemas of this request have more than %d objects together; this server compiles at most %d for one request.", maxRequestSchemaObjects, maxRequestSchemaObjects)}}
+			}
+			budget.left -= objects
 		}
-		budget.left -= n
+		c = compileDoc(doc)
 	}
-	c := compileDoc(doc)
 	schemaCache.put(raw, c)
 	return c
 }
@@ -107,18 +103,28 @@ func newSchemaBudget() *schemaBudget { return &schemaBudget{left: maxRequestSche
 const maxRequestSchemaObjects = 2 * maxSchemaObjects
 
 func compileUncached(raw []byte) *compiledSchema {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return &compiledSchema{invalid: &schemaIssue{msg: "the schema is not valid JSON."}}
+	doc, _, c := parseSchema(raw)
+	if c != nil {
+		return c
 	}
 	return compileDoc(doc)
 }
 
+// parseSchema parses raw and counts its JSON objects; refused is the
+// verdict instead when raw is not JSON or too large to compile.
+func parseSchema(raw []byte) (doc any, objects int, refused *compiledSchema) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, 0, &compiledSchema{invalid: &schemaIssue{msg: "the schema is not valid JSON."}}
+	}
+	if objects = countObjects(doc, maxSchemaObjects+1); objects > maxSchemaObjects {
+		return nil, 0, &compiledSchema{invalid: &schemaIssue{msg: fmt.Sprintf("the schema has more than %d objects; this server compiles at most %d.", maxSchemaObjects, maxSchemaObjects)}}
+	}
+	return doc, objects, nil
+}
+
 // compileDoc compiles a parsed schema.
 func compileDoc(doc any) *compiledSchema {
-	if n := countObjects(doc, maxSchemaObjects+1); n > maxSchemaObjects {
-		return &compiledSchema{invalid: &schemaIssue{msg: fmt.Sprintf("the schema has more than %d objects; this server compiles at most %d.", maxSchemaObjects, maxSchemaObjects)}}
-	}
 	c := jsonschema.NewCompiler()
 	// No loader: a $ref may point inside the schema only, never to a file
 	// or the network.

@@ -170,16 +170,12 @@ func (w *strictWalker) object(s map[string]any, path []string, depth int) {
 	}
 	names := sortedKeys(props)
 	required, _ := s["required"].([]any)
-	isRequired := func(n string) bool { return slices.Contains(required, any(n)) }
-	if len(required) > 16 { // a set: a linear search per property is quadratic
-		set := make(map[any]bool, len(required))
-		for _, r := range required {
-			set[r] = true
-		}
-		isRequired = func(n string) bool { return set[n] }
+	isRequired := make(map[any]bool, len(required)) // a set: a search per property was quadratic
+	for _, r := range required {
+		isRequired[r] = true
 	}
 	for _, n := range names {
-		if !isRequired(n) {
+		if !isRequired[n] {
 			w.fail(path, "'required' is required to be supplied and to be an array including every key in properties. Missing '%s'.", n)
 			return
 		}

@@ -162,6 +162,7 @@ func (o *openStreams) busy() {
 	o.mu.Unlock()
 }
 
+// flushRecovering flushes s, returning a panic of the flush as its result.
 func (s *eventStream) flushRecovering() (r flushResult) {
 	defer func() {
 		if p := recover(); p != nil {

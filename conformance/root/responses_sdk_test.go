@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -339,6 +340,7 @@ func TestResponsesErrors(t *testing.T) {
 		{"output without a call", srv.URL, `{"model":"m","input":[{"type":"function_call_output","call_id":"call_1","output":"r"}]}`, 400, "input", "", "No tool call found for function call output with call_id call_1."},
 		{"call without an output", srv.URL, `{"model":"m","input":[{"role":"user","content":"x"},{"type":"function_call","call_id":"call_1","name":"f","arguments":"{}"},{"role":"user","content":"y"}]}`, 400, "input", "", "No tool output found for function call call_1."},
 		{"output after a message", srv.URL, `{"model":"m","input":[{"type":"function_call","call_id":"call_1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"call_1","output":"r"},{"role":"user","content":"y"},{"type":"function_call_output","call_id":"call_1","output":"again"}]}`, 400, "input", "unsupported_parameter", "The output of function call call_1 must follow its call"},
+		{"schema too large to compile", srv.URL, `{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"s","schema":` + wideSchema(10001) + `}}}`, 400, "text.format", "", "Invalid schema for response_format 's': the schema has more than 10000 objects"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,4 +443,16 @@ func TestResponsesInputShapesReachChat(t *testing.T) {
 	if status, _, answer := post(t, serveDialects(t, &dialectBackend{}).URL+"/v1/chat/completions", string(raw)); status != 200 {
 		t.Errorf("translated request does not validate: %d %s", status, answer)
 	}
+}
+
+// wideSchema is an object schema of n untyped properties: n+2 JSON objects.
+func wideSchema(n int) string {
+	var p strings.Builder
+	for i := range n {
+		if i > 0 {
+			p.WriteByte(',')
+		}
+		p.WriteString(`"p` + strconv.Itoa(i) + `":{}`)
+	}
+	return `{"type":"object","properties":{` + p.String() + `}}`
 }

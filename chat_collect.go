@@ -82,7 +82,7 @@ func (c *chatCollector) end(u Usage) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	buf.B = c.appendCompletion(buf.B, &u)
-	c.w.Header().Set("Content-Type", "application/json")
+	c.w.Header()["Content-Type"] = headerJSON
 	_, err := c.w.Write(buf.B)
 	return err
 }

@@ -8,18 +8,30 @@ import (
 
 // chunks is what the chat and the legacy completions streams share: the
 // part of every chunk that does not change (id, object, created, model),
-// encoded once; the scratch buffer chunks are written into, grown from
-// nothing (a held stream keeps what its first chunk needed, not a preset
-// 512 bytes); and how the stream ends (the usage chunk when asked for, then
-// [DONE], or an in-band error, then [DONE]). Its mutex serialises the
-// writers of the choices.
+// encoded once; chunks are written into a pooled buffer, given back once
+// written (a held stream keeps none); and how the stream ends (the usage
+// chunk when asked for, then [DONE], or an in-band error, then [DONE]). Its
+// mutex serialises the writers of the choices.
 type chunks struct {
 	es           *eventStream
 	prefix       []byte // data: {"id":...,"choices":[
 	includeUsage bool
 
-	mu  sync.Mutex
-	buf []byte
+	mu sync.Mutex
+}
+
+// frame returns a pooled buffer holding the prefix of a chunk.
+func (c *chunks) frame() *buffer {
+	buf := getBuffer()
+	buf.B = append(buf.B, c.prefix...)
+	return buf
+}
+
+// send writes the chunk in buf and gives buf back to the pool.
+func (c *chunks) send(buf *buffer) error {
+	err := c.es.write(buf.B)
+	putBuffer(buf)
+	return err
 }
 
 func newChunks(es *eventStream, object, id string, created int64, model string, includeUsage bool) chunks {
@@ -42,12 +54,11 @@ func (c *chunks) end(u Usage) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.includeUsage {
-		b := append(c.buf[:0], c.prefix...)
-		b = append(b, `],"usage":`...)
-		b = appendUsage(b, &u)
-		b = append(b, "}\n\n"...)
-		c.buf = b
-		if err := c.es.write(b); err != nil {
+		buf := c.frame()
+		buf.B = append(buf.B, `],"usage":`...)
+		buf.B = appendUsage(buf.B, &u)
+		buf.B = append(buf.B, "}\n\n"...)
+		if err := c.send(buf); err != nil {
 			return err
 		}
 	}
@@ -115,8 +126,8 @@ func (c *chatStream) delta(choice int, d Delta) error {
 
 // emit writes one chunk with one choice.
 func (c *chatStream) emit(choice int, d Delta, first bool) error {
-	b := append(c.buf[:0], c.prefix...)
-	b = append(b, `{"index":`...)
+	buf := c.frame()
+	b := append(buf.B, `{"index":`...)
 	b = jsonx.AppendInt(b, int64(choice))
 	b = append(b, `,"delta":{`...)
 	sep := false
@@ -181,9 +192,8 @@ func (c *chatStream) emit(choice int, d Delta, first bool) error {
 	}
 	b = append(b, `,"finish_reason":`...)
 	b = jsonx.AppendNullableString(b, d.FinishReason)
-	b = append(b, "}]}\n\n"...)
-	c.buf = b
-	return c.es.write(b)
+	buf.B = append(b, "}]}\n\n"...)
+	return c.send(buf)
 }
 
 func appendUsage(b []byte, u *Usage) []byte {

@@ -186,8 +186,8 @@ func (c *completionStream) delta(choice int, d Delta) error {
 
 // emit writes one chunk.
 func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, finish string) error {
-	b := append(c.buf[:0], c.prefix...)
-	b = append(b, `{"text":`...)
+	buf := c.frame()
+	b := append(buf.B, `{"text":`...)
 	b = jsonx.AppendString(b, text)
 	b = append(b, `,"index":`...)
 	b = jsonx.AppendInt(b, int64(choice))
@@ -200,7 +200,6 @@ func (c *completionStream) emit(choice int, text string, lps []TokenLogprob, fin
 	c.offsets[choice] += len(text)
 	b = append(b, `,"finish_reason":`...)
 	b = jsonx.AppendNullableString(b, finish)
-	b = append(b, "}]}\n\n"...)
-	c.buf = b
-	return c.es.write(b)
+	buf.B = append(b, "}]}\n\n"...)
+	return c.send(buf)
 }

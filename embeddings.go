@@ -73,7 +73,7 @@ func (d *embeddingsDialect) end() error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	buf.B = appendEmbeddings(buf.B, res.Vectors, d.req.EncodingFormat == "base64", model, &u)
-	d.x.w.Header().Set("Content-Type", "application/json")
+	d.x.w.Header()["Content-Type"] = headerJSON
 	_, err := d.x.w.Write(buf.B)
 	return err
 }

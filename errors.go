@@ -158,7 +158,7 @@ func WriteError(w http.ResponseWriter, err error) {
 	for k, vs := range e.Header {
 		h[k] = vs
 	}
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = headerJSON
 	h.Del("Content-Length")
 	buf := getBuffer()
 	buf.B = appendErrorBody(buf.B, e)

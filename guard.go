@@ -72,8 +72,9 @@ type guardItem struct {
 	logprobs []TokenLogprob
 }
 
-// newGuard returns the guard for req, or nil under [WithoutOutputChecks].
-func (h *Handler) newGuard(ctx context.Context, req *ChatRequest, stream bool) *guard {
+// newGuard sets up g as the guard for req and returns it, or returns nil
+// under [WithoutOutputChecks].
+func (h *Handler) newGuard(g *guard, ctx context.Context, req *ChatRequest, stream bool) *guard {
 	if h.cfg.noOutputChecks {
 		return nil
 	}
@@ -81,7 +82,7 @@ func (h *Handler) newGuard(ctx context.Context, req *ChatRequest, stream bool) *
 	if stream {
 		hold = !h.cfg.streamCheckAtEnd
 	}
-	g := &guard{rules: newOutputRules(req), hold: hold, repair: h.cfg.repair, ctx: ctx, req: req}
+	*g = guard{rules: newOutputRules(req), hold: hold, repair: h.cfg.repair, ctx: ctx, req: req}
 	g.choices = oneOrMake(&g.one, req.Choices())
 	return g
 }

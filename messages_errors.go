@@ -107,7 +107,7 @@ func writeAnthropicError(w http.ResponseWriter, e *Error) {
 	for k, vs := range e.Header {
 		h[k] = vs
 	}
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = headerJSON
 	h.Del("Content-Length")
 	status, _ := anthropicStatus(e)
 	buf := getBuffer()

@@ -151,7 +151,7 @@ func (a *nativeAnswer) end() error {
 	if err != nil {
 		return err
 	}
-	a.w.Header().Set("Content-Type", "application/json")
+	a.w.Header()["Content-Type"] = headerJSON
 	_, err = a.w.Write(b)
 	return err
 }

@@ -76,9 +76,11 @@ type exchange struct {
 	w    http.ResponseWriter
 	r    *http.Request
 	ci   *CallInfo    // nil when no middleware asked for one
-	es   *eventStream // nil unless the answer streams
+	es   *eventStream // nil unless the answer streams; then &esv
+	esv  eventStream
 	t    tally
 	info requestInfo
+	ans  chatAnswer // a translated dialect's answer
 }
 
 // serve returns the handler of a dialect's endpoint.
@@ -126,7 +128,8 @@ func (x *exchange) accept(d dialect) error {
 func (x *exchange) begin(d dialect) (answer, error) {
 	h := x.h
 	if x.info.stream {
-		x.es = newEventStream(x.w, h.cfg.keepAlive, h.cfg.writeTimeout)
+		x.es = &x.esv
+		x.es.init(x.w, h.cfg.keepAlive, h.cfg.writeTimeout)
 	}
 	x.t.now, x.t.stream = h.cfg.now, x.info.stream
 	return d.answer(x)
@@ -258,6 +261,7 @@ type chatAnswer struct {
 
 	one      [1]*ChatRequest // calls, when there is one
 	tallied1 tallied         // the first call's sink
+	guard1   guard           // the first call's guard
 }
 
 // oneOrMake returns one[:] when n is 1 (the common case costs no
@@ -276,7 +280,8 @@ func (x *exchange) translated(s wireSink, calls ...*ChatRequest) *chatAnswer {
 		n += c.Choices()
 	}
 	x.t.grow(n)
-	a := &chatAnswer{x: x, sink: s, callPrefix: "call_"}
+	a := &x.ans
+	*a = chatAnswer{x: x, sink: s, callPrefix: "call_"}
 	// calls is copied, not kept: the callers' lists then stay on their
 	// stacks.
 	a.calls = oneOrMake(&a.one, len(calls))
@@ -289,16 +294,16 @@ func (x *exchange) translated(s wireSink, calls ...*ChatRequest) *chatAnswer {
 func (a *chatAnswer) run(ctx context.Context) error {
 	x, base := a.x, 0
 	for i, c := range a.calls {
-		ts := &a.tallied1
+		ts, gs := &a.tallied1, &a.guard1
 		if i > 0 {
-			ts = new(tallied)
+			ts, gs = new(tallied), new(guard)
 		}
 		*ts = tallied{t: &x.t, next: a.sink, base: base}
 		var err error
 		if limit, ok := c.TokenLimit(); ok && limit == 0 {
 			err = finishAll(ts, c.Choices())
 		} else {
-			g := x.h.newGuard(ctx, c, x.info.stream)
+			g := x.h.newGuard(gs, ctx, c, x.info.stream)
 			err = g.result(x.h.runChat(ctx, c, g.wrap(ts), a.callPrefix))
 		}
 		x.t.nextCall()

@@ -46,8 +46,14 @@ type eventStream struct {
 }
 
 func newEventStream(w http.ResponseWriter, keepAlive, writeTimeout time.Duration) *eventStream {
-	return &eventStream{w: w, rc: *http.NewResponseController(w),
-		keepAlive: keepAlive, writeTimeout: writeTimeout, ping: pingFrame}
+	s := new(eventStream)
+	s.init(w, keepAlive, writeTimeout)
+	return s
+}
+
+// init sets up a zero s to write to w.
+func (s *eventStream) init(w http.ResponseWriter, keepAlive, writeTimeout time.Duration) {
+	s.w, s.rc, s.keepAlive, s.writeTimeout, s.ping = w, *http.NewResponseController(w), keepAlive, writeTimeout, pingFrame
 }
 
 // startKeepAlive starts the keep-alive pings (none on a nil stream).
@@ -115,9 +121,9 @@ func (s *eventStream) writeLocked(frame []byte) error {
 	first := !s.started
 	if first {
 		h := s.w.Header()
-		h.Set("Content-Type", "text/event-stream; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no")
+		h["Content-Type"] = headerEventStream
+		h["Cache-Control"] = headerNoCache
+		h["X-Accel-Buffering"] = headerNo
 		h.Del("Content-Length")
 		s.w.WriteHeader(http.StatusOK)
 		s.started = true

@@ -2,7 +2,6 @@ package middleware_test
 
 import (
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oaicompat/oaicompat"
+	"github.com/oaicompat/oaicompat/internal/testenv"
 	"github.com/oaicompat/oaicompat/middleware"
 )
 
@@ -165,14 +165,7 @@ func browserSetHeader(name string) bool {
 // sends and checks that a preflight asking for all of them is allowed.
 func TestCORSOpenAINodeSDK(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; CI installs it (see .ci/run)")
-	}
-	nodetest := filepath.Join("..", "nodetest")
-	if _, err := os.Stat(filepath.Join(nodetest, "node_modules", "openai")); err != nil {
-		t.Skip("nodetest/node_modules is missing: run `cd nodetest && npm ci` (CI does)")
-	}
+	node, nodetest := testenv.Node(t, filepath.Join("..", "nodetest"), "openai")
 	var (
 		mu   sync.Mutex
 		sent = map[string]bool{}

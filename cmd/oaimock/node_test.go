@@ -16,14 +16,7 @@ func writeFile(path, content string) error { return os.WriteFile(path, []byte(co
 // oaimock: the Node script drives the control API and asserts with
 // node:test. CI installs Node and runs npm ci in nodetest/.
 func TestNodeSDK(t *testing.T) {
-	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
-	dir, err := filepath.Abs("../../nodetest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openai")); err != nil {
-		testenv.Missing(t, "nodetest/node_modules is missing", "run `cd nodetest && npm ci`")
-	}
+	node, dir := testenv.Node(t, "../../nodetest", "openai")
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "strict.yaml")
 	if err := writeFile(config, "strict: true # the Node tests add their rules through the control API\n"); err != nil {

@@ -3,7 +3,6 @@ package relay_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,10 +17,7 @@ import (
 // the test unless OAICOMPAT_SKIP_MISSING=1 (see internal/testenv).
 func nodeBinary(t *testing.T) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", "apt-get install nodejs npm")
-	if _, err := os.Stat(filepath.Join("..", "..", "nodetest", "node_modules", "openai")); err != nil {
-		testenv.Missing(t, "nodetest/node_modules is missing", "cd nodetest && npm ci")
-	}
+	node, _ := testenv.Node(t, filepath.Join("..", "..", "nodetest"), "openai")
 	return node
 }
 

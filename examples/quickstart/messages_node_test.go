@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -14,14 +12,7 @@ import (
 // TestNodeAnthropicSDK runs nodetest/claude.mjs, the official
 // @anthropic-ai/sdk against the demo, and checks what it saw.
 func TestNodeAnthropicSDK(t *testing.T) {
-	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
-	dir, err := filepath.Abs("../../nodetest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@anthropic-ai", "sdk")); err != nil {
-		testenv.Missing(t, "nodetest/node_modules/@anthropic-ai/sdk is missing", "run `cd nodetest && npm ci`")
-	}
+	node, dir := testenv.Node(t, "../../nodetest", "@anthropic-ai/sdk")
 	srv, _ := startDemo(t)
 	cmd := exec.Command(node, "claude.mjs", srv.URL)
 	cmd.Dir = dir

@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/oaicompat/oaicompat/internal/testenv"
@@ -88,14 +86,7 @@ func TestNodeClients(t *testing.T) {
 // prints into out.
 func runNode(t *testing.T, script, module, url string, out any) {
 	t.Helper()
-	node := testenv.LookPath(t, "node", "install Node 20+ (apt-get install nodejs npm) and run `cd nodetest && npm ci`")
-	dir, err := filepath.Abs("../../nodetest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", module)); err != nil {
-		testenv.Missing(t, "nodetest/node_modules/"+module+" is missing", "run `cd nodetest && npm ci`")
-	}
+	node, dir := testenv.Node(t, "../../nodetest", module)
 	cmd := exec.Command(node, script, url)
 	cmd.Dir = dir
 	printed, err := cmd.Output()

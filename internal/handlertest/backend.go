@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -196,9 +194,6 @@ func Post(t testing.TB, url, body string) (int, http.Header, string) {
 // testenv.Missing says (CI installs both).
 func Node(t *testing.T, nodetest string) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", "apt-get install nodejs npm")
-	if _, err := os.Stat(filepath.Join(nodetest, "node_modules", "openai")); err != nil {
-		testenv.Missing(t, "nodetest/node_modules is missing", "cd nodetest && npm ci")
-	}
+	node, _ := testenv.Node(t, nodetest, "openai")
 	return node
 }

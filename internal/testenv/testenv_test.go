@@ -2,7 +2,10 @@ package testenv
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +59,33 @@ func TestMissing(t *testing.T) {
 func TestLookPathFinds(t *testing.T) {
 	if path := LookPath(t, "go", "it runs this test"); path == "" {
 		t.Error("go not found")
+	}
+}
+
+func TestNode(t *testing.T) {
+	t.Setenv(EnvSkipMissing, "")
+	t.Setenv(EnvCI, "")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "node_modules", ".bin")
+	r := run(t, func(tb testing.TB) { Node(tb, dir) })
+	if r.ended != "fail" || !strings.Contains(r.msg, "nodetest/node_modules/.bin/node is missing") {
+		t.Errorf("no install: %s: %s", r.ended, r.msg)
+	}
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "node"), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, func(tb testing.TB) { Node(tb, dir, "openai") })
+	if r.ended != "fail" || !strings.Contains(r.msg, "nodetest/node_modules/openai is missing") {
+		t.Errorf("no openai: %s: %s", r.ended, r.msg)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "node_modules", "openai"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	node, got := Node(t, dir, "openai")
+	if node != filepath.Join(bin, "node") || got != dir {
+		t.Errorf("Node = %s, %s", node, got)
 	}
 }

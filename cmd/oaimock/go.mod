@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/oaicompat/oaicompat v0.1.0
-	github.com/openai/openai-go/v3 v3.96.0
+	github.com/openai/openai-go/v3 v3.102.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

@@ -16,7 +16,8 @@ import (
 //   - each event is one Write and one flush, through http.ResponseController
 //     so that wrappers implementing Unwrap keep streaming; the first flush,
 //     which writes the headers, runs on a shared flush worker while the
-//     writer waits (flushFirst), to keep a held stream's stack at 8 KiB;
+//     writer waits (flushFirst) once more than 64 streams are open, to keep
+//     a held stream's stack at 8 KiB;
 //   - each write has a deadline (WithWriteTimeout): a client that stops
 //     reading makes it fail instead of pinning the backend;
 //   - while the backend is silent for a keep-alive interval a keep-alive

@@ -4,14 +4,23 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
+
+// handOffFlushes sends every first flush to a flush worker until the test
+// ends.
+func handOffFlushes(t *testing.T) {
+	saved := directFlushStreams.Swap(0)
+	t.Cleanup(func() { directFlushStreams.Store(saved) })
+}
 
 // flushWorkers counts the goroutines running flushWorker.
 func flushWorkers() int {
@@ -37,6 +46,7 @@ func TestFlushWorkersEndWithStreams(t *testing.T) {
 			t.Fatal("a stream that flushed is still open before the test: an earlier test did not close it")
 		}
 	}
+	handOffFlushes(t)
 	release := make(chan struct{})
 	var started sync.WaitGroup
 	srv := httptest.NewServer(NewHandler(ChatFunc(func(ctx context.Context, _ *ChatRequest, w *ChatWriter) error {
@@ -84,6 +94,7 @@ func TestFlushWorkersEndWithStreams(t *testing.T) {
 // worker instead of each starting one (and growing its stack), as they do
 // on a server whose core serves one stream at a time.
 func TestFlushWorkersOutliveAStream(t *testing.T) {
+	handOffFlushes(t)
 	srv := httptest.NewServer(NewHandler(ChatFunc(func(_ context.Context, _ *ChatRequest, w *ChatWriter) error {
 		return w.WriteText("hi")
 	})))
@@ -106,5 +117,77 @@ func TestFlushWorkersOutliveAStream(t *testing.T) {
 	// linger (a stalled machine) may start a worker now and then.
 	if started := flushWorkersStarted.Load() - before; started > n/2 {
 		t.Errorf("%d flush workers started for %d streams in sequence", started, n)
+	}
+}
+
+// workerFlusher records, for each Flush, whether a flush worker ran it.
+type workerFlusher struct {
+	*httptest.ResponseRecorder
+	onWorker []bool
+}
+
+func (w *workerFlusher) Flush() {
+	buf := make([]byte, 64<<10)
+	w.onWorker = append(w.onWorker, strings.Contains(string(buf[:runtime.Stack(buf, false)]), "oaicompat.flushWorker("))
+	w.ResponseRecorder.Flush()
+}
+
+// TestFirstFlushWhere: while few streams are open, a first flush runs on
+// the writer's goroutine (handing it over woke an idle thread per stream);
+// past directFlushStreams, on a flush worker. Later flushes always run on
+// the writer's goroutine.
+func TestFirstFlushWhere(t *testing.T) {
+	for _, handOff := range []bool{false, true} {
+		t.Run(map[bool]string{false: "few streams", true: "many streams"}[handOff], func(t *testing.T) {
+			if handOff {
+				handOffFlushes(t)
+			}
+			h := NewHandler(ChatFunc(func(_ context.Context, _ *ChatRequest, w *ChatWriter) error {
+				return w.WriteText("hi")
+			}))
+			w := &workerFlusher{ResponseRecorder: httptest.NewRecorder()}
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/chat/completions",
+				strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`)))
+			if body := w.Body.String(); !strings.Contains(body, `"content":"hi"`) || !strings.HasSuffix(body, "data: [DONE]\n\n") {
+				t.Fatalf("stream %q", body)
+			}
+			if len(w.onWorker) < 3 || w.onWorker[0] != handOff || slices.Contains(w.onWorker[1:], true) {
+				t.Errorf("flushes on a worker: %v, want the first only when handed over (%v)", w.onWorker, handOff)
+			}
+		})
+	}
+}
+
+// panickyFlusher panics on Flush, as echo's Response does when the write
+// under it failed.
+type panickyFlusher struct{ http.ResponseWriter }
+
+func (panickyFlusher) Flush() { panic("flushing failed") }
+
+// TestFirstFlushPanics: a panic in the first flush reaches the handler's
+// goroutine, whether the flush ran there or on a worker, and the handler
+// returns (no stream lock is left held).
+func TestFirstFlushPanics(t *testing.T) {
+	for _, handOff := range []bool{false, true} {
+		t.Run(map[bool]string{false: "direct", true: "worker"}[handOff], func(t *testing.T) {
+			if handOff {
+				handOffFlushes(t)
+			}
+			h := NewHandler(ChatFunc(func(_ context.Context, _ *ChatRequest, w *ChatWriter) error {
+				return w.WriteText("hi")
+			}), WithLogger(slog.New(slog.DiscardHandler)))
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions",
+					strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+				h.ServeHTTP(panickyFlusher{httptest.NewRecorder()}, req)
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second): // a bound for a hang, not a timing assertion
+				t.Fatal("ServeHTTP did not return after the first flush panicked")
+			}
+		})
 	}
 }

@@ -13,8 +13,8 @@ import (
 )
 
 // TestStreamHTTP2 streams over HTTP/2, whose ResponseWriter is not
-// net/http's HTTP/1 one: the events arrive whole and in order (the first
-// flush runs on a flush worker), and a client that resets the stream
+// net/http's HTTP/1 one: the events arrive whole and in order, and a
+// client that resets the stream
 // cancels the backend's context (the backend's context is the request's).
 func TestStreamHTTP2(t *testing.T) {
 	canceled := make(chan struct{})

@@ -74,7 +74,7 @@ type guardItem struct {
 
 // newGuard sets up g as the guard for req and returns it, or returns nil
 // under [WithoutOutputChecks].
-func (h *Handler) newGuard(g *guard, ctx context.Context, req *ChatRequest, stream bool) *guard {
+func (h *Handler) newGuard(ctx context.Context, g *guard, req *ChatRequest, stream bool) *guard {
 	if h.cfg.noOutputChecks {
 		return nil
 	}

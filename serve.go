@@ -303,7 +303,7 @@ func (a *chatAnswer) run(ctx context.Context) error {
 		if limit, ok := c.TokenLimit(); ok && limit == 0 {
 			err = finishAll(ts, c.Choices())
 		} else {
-			g := x.h.newGuard(gs, ctx, c, x.info.stream)
+			g := x.h.newGuard(ctx, gs, c, x.info.stream)
 			err = g.result(x.h.runChat(ctx, c, g.wrap(ts), a.callPrefix))
 		}
 		x.t.nextCall()

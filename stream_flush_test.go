@@ -22,6 +22,17 @@ func handOffFlushes(t *testing.T) {
 	t.Cleanup(func() { directFlushStreams.Store(saved) })
 }
 
+// waitStreamsClosed waits for the streams of earlier tests, which may
+// still be winding down, to close.
+func waitStreamsClosed(t *testing.T) {
+	t.Helper()
+	for wait := time.Now().Add(5 * time.Second); openFlushed() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(wait) {
+			t.Fatal("a stream that flushed is still open before the test: an earlier test did not close it")
+		}
+	}
+}
+
 // flushWorkers counts the goroutines running flushWorker.
 func flushWorkers() int {
 	buf := make([]byte, 1<<20)
@@ -40,12 +51,7 @@ func openFlushed() int {
 // linger has passed, so that a program or a test checking for leaked
 // goroutines (goleak looks for about 400 ms) finds none.
 func TestFlushWorkersEndWithStreams(t *testing.T) {
-	// Streams of earlier tests may still be winding down.
-	for wait := time.Now().Add(5 * time.Second); openFlushed() > 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(wait) {
-			t.Fatal("a stream that flushed is still open before the test: an earlier test did not close it")
-		}
-	}
+	waitStreamsClosed(t)
 	handOffFlushes(t)
 	release := make(chan struct{})
 	var started sync.WaitGroup
@@ -139,6 +145,7 @@ func (w *workerFlusher) Flush() {
 func TestFirstFlushWhere(t *testing.T) {
 	for _, handOff := range []bool{false, true} {
 		t.Run(map[bool]string{false: "few streams", true: "many streams"}[handOff], func(t *testing.T) {
+			waitStreamsClosed(t)
 			if handOff {
 				handOffFlushes(t)
 			}

@@ -79,11 +79,14 @@ type chatStream struct {
 	chunks
 	reasoningField string
 	roleSent       []bool
+	oneRoleSent    [1]bool // roleSent, when n is 1
 }
 
 func newChatStream(es *eventStream, id string, created int64, req *ChatRequest, reasoningField string) *chatStream {
-	return &chatStream{chunks: newChunks(es, "chat.completion.chunk", id, created, req.Model, req.IncludeUsage()),
-		reasoningField: reasoningField, roleSent: make([]bool, req.Choices())}
+	c := &chatStream{chunks: newChunks(es, "chat.completion.chunk", id, created, req.Model, req.IncludeUsage()),
+		reasoningField: reasoningField}
+	c.roleSent = oneOrMake(&c.oneRoleSent, req.Choices())
+	return c
 }
 
 func (c *chatStream) delta(choice int, d Delta) error {
